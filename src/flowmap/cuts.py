@@ -1,0 +1,147 @@
+"""Firewalls: the fewest channels, or intermediaries, whose removal closes every
+open route from a source to the target.
+
+Both are minimum cuts computed by networkx on the open part of the search graph
+(filters applied, policy-blocked edges already gone: a route a restriction
+closes needs no cut).  Parallel edges collapse into one edge whose capacity is
+their number, so cutting a pair of channels costs two.  The target and its units
+collapse into one sink.  Each answer is checked by searching again without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from dataclasses import replace as replace_filters
+
+import networkx as nx
+
+from .model import Model
+from .errors import QueryError
+from .routes import Filters, Query, RouteSearch, hop_for
+
+SINK = ("__sink__",)  # a tuple cannot collide with a node id, which is a string
+
+
+@dataclass
+class Firewall:
+    """The smallest cuts that leave no open route from ``source`` to ``target``.
+
+    ``edges`` are edge ids (parallel channels listed one by one); ``nodes`` are
+    intermediary node ids, or None when no set of intermediaries can do it
+    because the source hands data to the target directly.
+    """
+
+    model: Model = field(repr=False)
+    source: str
+    target: str
+    reachable: bool
+    edges: list[str]
+    nodes: list[str] | None
+    verified: bool
+
+    def to_dict(self) -> dict:
+        model = self.model
+        return {
+            "source": model.ref(self.source),
+            "target": model.ref(self.target),
+            "reachable": self.reachable,
+            "edges": [
+                {"id": e, "from": model.edges.at[e, "from"], "to": model.edges.at[e, "to"],
+                 "citation": model.edges.at[e, "citation"], "meaning": edge_meaning(model, e)}
+                for e in self.edges
+            ],
+            "nodes": None if self.nodes is None else [
+                {**model.ref(n), "meaning": node_meaning(model, n)} for n in self.nodes
+            ],
+            "verified": self.verified,
+        }
+
+    def _repr_html_(self) -> str:
+        import html
+
+        items = "".join(f"<li>{html.escape(edge_meaning(self.model, e))}</li>" for e in self.edges)
+        return f"<p>Cut these {len(self.edges)} channel(s):</p><ul>{items}</ul>"
+
+
+def edge_meaning(model: Model, edge_id: str) -> str:
+    """What cutting an edge means, in words, with its citation."""
+    hop = hop_for(model, edge_id)
+    what = ", ".join(d.replace("_", " ") for d in hop.data)
+    how = hop.mechanism.replace("_", " ")
+    return (f"stop {model.name(hop.sender)} passing {what} to {model.name(hop.receiver)} "
+            f"({how}; {hop.evidence.level}; {hop.evidence.reference})")
+
+
+def node_meaning(model: Model, node_id: str) -> str:
+    kind = model.nodes.at[node_id, "kind"]
+    verbs = {
+        "fusion_center": "withdraw from",
+        "vendor": "end the contract with",
+        "data_broker": "cancel subscriptions to",
+        "database": "stop contributing to",
+    }
+    return f"{verbs.get(kind, 'stop sharing data through')} {model.name(node_id)}"
+
+
+def firewall(model: Model, source: str, target: str = "ice", filters: Filters | None = None) -> Firewall:
+    """The minimum edge cut and minimum intermediary-node cut from ``source``
+    to ``target``, each verified by searching again without it.
+
+    Hop limits do not apply: a firewall must close routes of every length.
+    """
+    filters = replace_filters(filters or Filters(), max_hops=None)
+    search = RouteSearch(model, source, target, filters)
+    if search.via:
+        raise QueryError("--via does not apply to a firewall: it cuts every route")
+    graph = search.graph
+    src = search.source
+    if not search.reachable:
+        return Firewall(model, src, search.target, False, [], [], True)
+    flow = collapsed(model, graph, search.query)
+    # Of several equally small cuts, take the one nearest the source: the
+    # channels the source's own jurisdiction controls.  networkx returns the cut
+    # nearest the far end of a flow, so run it from the sink on the reversed graph.
+    _, (sink_side, _) = nx.minimum_cut(flow.reverse(copy=False), SINK, src, capacity="capacity")
+    edges = [model.edge_ids[e] for e in graph_open_edges(model, graph, search.query)
+             if _end(model, search.query, model.arrays.sender[e]) not in sink_side
+             and _end(model, search.query, model.arrays.receiver[e]) in sink_side]
+    nodes: list[str] | None
+    if flow.has_edge(src, SINK):
+        nodes = None
+    else:
+        nodes = sorted(nx.minimum_node_cut(flow, src, SINK), key=model.node_index.get)
+    verified = _closes(model, source, target, filters, without=edges) and (
+        nodes is None or _closes(model, source, target, filters, avoid=nodes))
+    return Firewall(model, src, search.target, True, edges, nodes, verified)
+
+
+def graph_open_edges(model: Model, graph, query: Query) -> list[int]:
+    return [e for e in range(len(model.edge_ids)) if graph.allowed[e] and not graph.restricted[e]]
+
+
+def _end(model: Model, query: Query, index) -> object:
+    node = model.node_ids[int(index)]
+    return SINK if node in query.target_members else node
+
+
+def collapsed(model: Model, graph, query: Query) -> nx.DiGraph:
+    """The open graph as a simple digraph: capacity = number of parallel edges,
+    the target's members merged into :data:`SINK`."""
+    flow = nx.DiGraph()
+    for e in graph_open_edges(model, graph, query):
+        u = _end(model, query, model.arrays.sender[e])
+        v = _end(model, query, model.arrays.receiver[e])
+        if u == SINK or u == v:
+            continue  # data leaving the target, or moving inside it, opens no route
+        if flow.has_edge(u, v):
+            flow[u][v]["capacity"] += 1
+        else:
+            flow.add_edge(u, v, capacity=1)
+    return flow
+
+
+def _closes(model: Model, source: str, target: str, filters: Filters, **removed) -> bool:
+    extra = replace_filters(filters, avoid=filters.avoid + tuple(removed.get("avoid", ())),
+                            without=filters.without + tuple(removed.get("without", ())))
+    return not RouteSearch(model, source, target, extra).reachable
+

@@ -1,0 +1,78 @@
+"""Every error flowmap raises.  Callers catch :class:`FlowmapError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FlowmapError(Exception):
+    """Base class: a problem the user can fix, with a message that says how."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a data file, located as a spreadsheet would show it."""
+
+    file: str
+    row: int | None  # 1 is the header row, 2 the first data row; None for the whole file
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f": row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        text = f"{where}: {self.message}"
+        if self.value is not None:
+            text += f" (value: {_shorten(self.value)!r})"
+        return text
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class DataError(FlowmapError):
+    """The dataset is invalid.  ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the data:"]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class NameNotFound(FlowmapError):
+    """A name matches no node (or edge); ``suggestions`` holds close matches."""
+
+    def __init__(self, what: str, name: str, suggestions: list[str], hint: str = ""):
+        self.name = name
+        self.suggestions = suggestions
+        message = f"no {what} called {name!r}"
+        if suggestions:
+            message += "; did you mean: " + ", ".join(suggestions) + "?"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
+
+
+class AmbiguousName(FlowmapError):
+    """A name matches several nodes; ``candidates`` lists them as (id, name)."""
+
+    def __init__(self, name: str, candidates: list[tuple[str, str]]):
+        self.name = name
+        self.candidates = candidates
+        listed = "; ".join(f"{node_id} ({label})" for node_id, label in candidates)
+        super().__init__(f"{name!r} could mean several entities: {listed}. Use the id to choose one.")
+
+
+class QueryError(FlowmapError):
+    """A query's options contradict each other or the data."""
+
+
+class RenderError(FlowmapError):
+    """A diagram could not be drawn or written."""

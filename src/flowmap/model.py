@@ -1,0 +1,253 @@
+"""The graph model: validated tables turned into nodes, edges and their meaning.
+
+:class:`Model` holds the tables, resolves names, knows which jurisdiction (and
+which sanctuary law) covers each node, and offers the graph two ways: as a
+``networkx.MultiDiGraph`` for people, and as compact integer arrays
+(:class:`EdgeArrays`) that the route engine walks, because networkx's
+dict-of-dicts costs seconds to build and walk on imported sharing lists of
+hundreds of thousands of edges.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import dates, schema
+from .errors import AmbiguousName, NameNotFound
+from .load import Tables, load_tables, split_list
+
+DATA_ENV = "FLOWMAP_DATA"
+
+
+def default_data_dir() -> Path:
+    """The dataset shipped with flowmap.
+
+    In a wheel it sits inside the package (``flowmap/data``); in a source
+    checkout it is the top-level ``data/`` that people edit.  There is one copy
+    in the repository: the wheel build copies ``data/`` into the package.
+    """
+    packaged = Path(__file__).with_name("data")
+    if (packaged / "nodes.csv").exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def resolve_data_dir(data: str | os.PathLike | None = None) -> Path:
+    """``data`` if given, else ``$FLOWMAP_DATA``, else the shipped dataset."""
+    if data:
+        return Path(data)
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
+    return default_data_dir()
+
+
+@dataclass(frozen=True)
+class Sanctuary:
+    """Whether sanctuary law covers a node, and which laws."""
+
+    status: str  # "yes", "no" or "unknown"
+    laws: tuple[dict, ...]  # one dict per covering jurisdiction: id, name, law, citation, locator, quote
+
+    @property
+    def covered(self) -> bool:
+        return self.status == "yes"
+
+    @property
+    def law_text(self) -> str:
+        return "; ".join(f"{law['law']} ({law['name']})" for law in self.laws)
+
+
+@dataclass(frozen=True)
+class EdgeArrays:
+    """The edges as parallel arrays indexed by edge position, nodes by integer."""
+
+    sender: np.ndarray  # int32 node index the data leaves
+    receiver: np.ndarray  # int32 node index the data reaches
+    evidence_rank: np.ndarray  # int8, 0 = documented (strongest)
+    start: np.ndarray  # int64 ordinal of the first day the date covers; -1 undated
+    end: np.ndarray  # int64 ordinal of the last day; -1 undated
+    data: tuple[frozenset, ...]
+    excludes: tuple[frozenset, ...]
+
+
+class Model:
+    """A loaded, validated dataset.
+
+    Build one with :meth:`Model.load`.  Node and edge tables are pandas
+    DataFrames of strings in file order; ``nodes`` gains the derived columns
+    ``sanctuary`` and ``sanctuary_law``.
+    """
+
+    def __init__(self, tables: Tables):
+        self.directory = tables.directory
+        self.sources = tables.sources.set_index("id", drop=False)
+        self.jurisdictions = tables.jurisdictions.set_index("id", drop=False)
+        self.edges = tables.edges.set_index("id", drop=False)
+        self.node_ids: list[str] = list(tables.nodes["id"])
+        self.node_index: dict[str, int] = {n: i for i, n in enumerate(self.node_ids)}
+        self.edge_ids: list[str] = list(tables.edges["id"])
+        self.edge_index: dict[str, int] = {e: i for i, e in enumerate(self.edge_ids)}
+        nodes = tables.nodes.set_index("id", drop=False)
+        self._state_jurisdiction = {
+            row.state: row.id for row in self.jurisdictions.itertuples() if row.level == "state" and row.state
+        }
+        self._nodes_raw = nodes
+        statuses = [self._sanctuary_of(row) for row in nodes.itertuples()]
+        nodes = nodes.assign(sanctuary=[s.status for s in statuses],
+                             sanctuary_law=[s.law_text for s in statuses])
+        self.nodes = nodes
+        self._sanctuary = dict(zip(self.node_ids, statuses))
+
+    @classmethod
+    def load(cls, data: str | os.PathLike | None = None) -> Model:
+        """Load and validate the dataset in ``data`` (see :func:`resolve_data_dir`)."""
+        return cls(load_tables(resolve_data_dir(data)))
+
+    # -- names ---------------------------------------------------------------
+
+    def name(self, node_id: str) -> str:
+        return self.nodes.at[node_id, "name"]
+
+    def ref(self, node_id: str) -> dict:
+        """``{"id", "name"}``: how JSON output names a node."""
+        return {"id": node_id, "name": self.name(node_id)}
+
+    @cached_property
+    def _name_keys(self) -> dict[str, list[str]]:
+        keys: dict[str, list[str]] = {}
+        for row in self.nodes.itertuples():
+            labels = {row.id, row.name, *split_list(row.aliases)}
+            for label in labels:
+                ids = keys.setdefault(label.casefold(), [])
+                if row.id not in ids:
+                    ids.append(row.id)
+        return keys
+
+    def resolve(self, name: str) -> str:
+        """The id of the node whose id, name or alias is ``name`` (any case).
+
+        Raises :class:`~flowmap.errors.AmbiguousName` when several nodes share
+        the name and :class:`~flowmap.errors.NameNotFound`, with close matches,
+        when none has it.
+        """
+        key = name.strip().casefold()
+        if key in self.nodes.index.str.casefold():
+            exact = [n for n in self.node_ids if n.casefold() == key]
+            if len(exact) == 1:
+                return exact[0]
+        ids = self._name_keys.get(key, [])
+        if len(ids) == 1:
+            return ids[0]
+        if ids:
+            raise AmbiguousName(name, [(i, self.name(i)) for i in ids])
+        close = difflib.get_close_matches(key, list(self._name_keys), n=5, cutoff=0.6)
+        partial = [k for k in self._name_keys if key and key in k]
+        suggestions: list[str] = []
+        for k in close + sorted(partial, key=len)[:5]:
+            for node_id in self._name_keys[k]:
+                label = f"{self.name(node_id)} ({node_id})"
+                if label not in suggestions:
+                    suggestions.append(label)
+        raise NameNotFound("entity", name, suggestions[:5], hint="`flowmap nodes` lists them all")
+
+    def resolve_edge(self, edge_id: str) -> str:
+        if edge_id in self.edge_index:
+            return edge_id
+        close = difflib.get_close_matches(edge_id, self.edge_ids, n=5, cutoff=0.6)
+        raise NameNotFound("edge", edge_id, close, hint="edge ids are in the 'id' column of edges.csv")
+
+    # -- hierarchy -------------------------------------------------------------
+
+    def members(self, node_id: str) -> set[str]:
+        """``node_id`` and every node that is (transitively) part of it."""
+        found = {node_id}
+        frontier = [node_id]
+        children = self._children
+        while frontier:
+            frontier = [c for n in frontier for c in children.get(n, ()) if c not in found]
+            found.update(frontier)
+        return found
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        children: dict[str, list[str]] = {}
+        for node_id, parent in zip(self._nodes_raw["id"], self._nodes_raw["part_of"]):
+            if parent:
+                children.setdefault(parent, []).append(node_id)
+        return children
+
+    def jurisdiction_chain(self, node_id: str) -> tuple[str, ...]:
+        """The jurisdictions covering a node, most specific first.
+
+        The node's own jurisdiction and its ``part_of`` ancestors, then the
+        state-level jurisdiction named by the node's ``state`` column, so an
+        agency added with state ``CA`` and no jurisdiction is still covered by
+        California's law.
+        """
+        row = self._nodes_raw.loc[node_id]
+        return self._chain(row.jurisdiction, row.state)
+
+    def _chain(self, jurisdiction: str, state: str) -> tuple[str, ...]:
+        chain: list[str] = []
+        current = jurisdiction
+        while current and current not in chain:
+            chain.append(current)
+            current = self.jurisdictions.at[current, "part_of"]
+        state_id = self._state_jurisdiction.get(state)
+        if state_id and state_id not in chain:
+            chain.append(state_id)
+        return tuple(chain)
+
+    def _sanctuary_of(self, row) -> Sanctuary:
+        chain = self._chain(row.jurisdiction, row.state)
+        laws = tuple(
+            {key: self.jurisdictions.at[j, key] for key in ("id", "name", "law", "citation", "locator", "quote")}
+            for j in chain if self.jurisdictions.at[j, "sanctuary"] == "yes"
+        )
+        if laws:
+            return Sanctuary("yes", laws)
+        statuses = {self.jurisdictions.at[j, "sanctuary"] for j in chain}
+        return Sanctuary("no" if statuses and statuses <= {"no"} else "unknown", ())
+
+    def sanctuary(self, node_id: str) -> Sanctuary:
+        return self._sanctuary[node_id]
+
+    # -- graph views -------------------------------------------------------------
+
+    @cached_property
+    def arrays(self) -> EdgeArrays:
+        edges = self.edges
+        index = self.node_index
+        rank = {level: i for i, level in enumerate(schema.EVIDENCE_LEVELS)}
+        periods = {d: dates.period(d) for d in edges["date"].unique() if d}
+        start = [periods[d][0].toordinal() if d else -1 for d in edges["date"]]
+        end = [periods[d][1].toordinal() if d else -1 for d in edges["date"]]
+        return EdgeArrays(
+            sender=np.fromiter((index[n] for n in edges["from"]), dtype=np.int32, count=len(edges)),
+            receiver=np.fromiter((index[n] for n in edges["to"]), dtype=np.int32, count=len(edges)),
+            evidence_rank=edges["evidence"].map(rank).to_numpy(dtype=np.int8),
+            start=np.array(start, dtype=np.int64),
+            end=np.array(end, dtype=np.int64),
+            data=tuple(frozenset(split_list(v)) for v in edges["data"]),
+            excludes=tuple(frozenset(split_list(v)) for v in edges["excludes"]),
+        )
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """Nodes keyed by id with every column as an attribute; edges keyed by edge id."""
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from((row["id"], row) for row in self.nodes.to_dict("records"))
+        graph.add_edges_from((row["from"], row["to"], row["id"], row) for row in self.edges.to_dict("records"))
+        return graph
+
+    def source_of(self, citation: str) -> dict:
+        """The sources row for a citation id, as a dict."""
+        return self.sources.loc[citation].to_dict()

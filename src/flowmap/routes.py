@@ -1,0 +1,598 @@
+"""Routes: every simple path along which data can move from a source to a target.
+
+The search is written by hand rather than taken from networkx because
+``networkx.all_simple_edge_paths`` explores every dead end (networkx issues
+#2975 and #6757): on a 37,000-edge sharing network it spends minutes on paths
+that can never reach the target.  Here a breadth-first search backwards from
+the target first gives every node's distance to it; the depth-first walk then
+only steps onto a node from which the target is still reachable within the hops
+left.  Each partial path it extends therefore ends in at least one route (up to
+the simple-path condition), so the work tracks the size of the answer.
+
+Routes stream shortest first (iterative deepening), so ``limit`` keeps the
+shortest routes and stops early.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import dates, schema
+from .errors import QueryError
+from .load import split_list
+from .model import Model
+
+UNREACHABLE = 1 << 30
+
+#: Routes listed when the caller does not say; ``count`` has no such cap.
+DEFAULT_LIMIT = 1000
+DEFAULT_MAX_HOPS = 6
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a hop is believed: the evidence level and the source that says so."""
+
+    level: str
+    citation: str  # id in sources.csv
+    title: str
+    url: str
+    locator: str
+    quote: str
+    date: str = ""
+    hedge: str = ""
+
+    @property
+    def reference(self) -> str:
+        """``Title, locator``: how a footnote names it."""
+        return f"{self.title}, {self.locator}" if self.locator else self.title
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One documented movement of data: ``sender`` → ``receiver``."""
+
+    edge: str
+    sender: str
+    receiver: str
+    data: tuple[str, ...]
+    mechanism: str
+    requested_by: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """A policy on an edge that keeps data from some jurisdictions off it."""
+
+    edge: str
+    excludes: tuple[str, ...]  # every jurisdiction the edge excludes
+    matched: tuple[str, ...]  # those that cover the route's origin
+    evidence: Evidence
+
+    def describe(self, model: Model) -> str:
+        names = ", ".join(model.jurisdictions.at[j, "name"] for j in self.matched)
+        return f"edge {self.edge} does not carry data from {names}"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A simple path from source to target as a sequence of hops."""
+
+    nodes: tuple[str, ...]
+    hops: tuple[Hop, ...]
+    blocked_by: tuple[Restriction, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blocked_by)
+
+    def __len__(self) -> int:
+        return len(self.hops)
+
+    @property
+    def edges(self) -> tuple[str, ...]:
+        return tuple(h.edge for h in self.hops)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search may use.  Every field narrows the graph; none widens it."""
+
+    data: tuple[str, ...] = ()  # a hop qualifies if it carries any of these
+    min_evidence: str | None = None
+    since: str | None = None
+    until: str | None = None
+    dated_only: bool = False
+    max_hops: int | None = DEFAULT_MAX_HOPS
+    via: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """Raise :class:`QueryError` for values no search could use."""
+        unknown = [d for d in self.data if d not in schema.DATA_CATEGORIES]
+        if unknown:
+            raise QueryError(f"unknown data category {unknown[0]!r} for --data; "
+                             f"choose from: {', '.join(schema.DATA_CATEGORIES)}")
+        if self.min_evidence is not None and self.min_evidence not in schema.EVIDENCE_LEVELS:
+            raise QueryError(f"unknown evidence level {self.min_evidence!r} for --min-evidence; "
+                             f"choose from: {', '.join(schema.EVIDENCE_LEVELS)}")
+        for flag, value in (("--since", self.since), ("--until", self.until)):
+            if value is not None and not dates.is_valid(value):
+                raise QueryError(f"{flag} {value!r} is not a date like 2018, 2018-04 or 2018-04-19")
+        if self.since and self.until and dates.period(self.since)[0] > dates.period(self.until)[1]:
+            raise QueryError(f"--since {self.since} is after --until {self.until}")
+        if self.max_hops is not None and self.max_hops < 1:
+            raise QueryError("--max-hops must be at least 1")
+
+
+@dataclass
+class Counts:
+    """How many routes a search finds, without listing them."""
+
+    open: int = 0
+    blocked: int = 0
+
+
+class Query:
+    """The checked, resolved options of a question about routes to ``target``.
+
+    Checking happens here, before anything is enumerated, so a bad name or
+    option fails at once rather than when a generator is first advanced.  The
+    filtered graph depends on where routes start (policy restrictions are
+    judged against the origin), so :meth:`graph_for` builds it once per origin.
+    """
+
+    def __init__(self, model: Model, target: str = "ice", filters: Filters | None = None):
+        self.model = model
+        self.filters = filters = filters or Filters()
+        filters.check()
+        self.target = model.resolve(target)
+        self.target_members = model.members(self.target)
+        self.avoid = {model.resolve(n) for n in filters.avoid}
+        self.via = tuple(dict.fromkeys(model.resolve(n) for n in filters.via))
+        for node in self.avoid & self.target_members:
+            raise QueryError(f"--avoid {model.name(node)!r} would remove the target itself")
+        for node in self.via:
+            if node in self.target_members or node in self.avoid:
+                raise QueryError(f"--via {model.name(node)!r} must be an intermediary: "
+                                 "not the target or an avoided node")
+        self.without = {model.resolve_edge(e) for e in filters.without}
+        self.max_hops = filters.max_hops if filters.max_hops is not None else len(model.node_ids)
+        self._graphs: dict[tuple[str, ...], SearchGraph] = {}
+
+    def check_source(self, source: str) -> str:
+        """Resolve a source and make sure a route from it makes sense."""
+        model = self.model
+        node = model.resolve(source)
+        if node in self.target_members:
+            raise QueryError(f"{model.name(node)!r} is part of {model.name(self.target)!r}: "
+                             "pick a source outside the target")
+        if node in self.avoid:
+            raise QueryError(f"--avoid {model.name(node)!r} would remove the source itself")
+        if node in self.via:
+            raise QueryError(f"--via {model.name(node)!r} is the source; name an intermediary")
+        return node
+
+    def graph_for(self, origin: tuple[str, ...]) -> SearchGraph:
+        if origin not in self._graphs:
+            self._graphs[origin] = compile_search_graph(
+                self.model, self.filters, self.avoid, self.without, origin,
+                [self.model.node_index[n] for n in self.target_members])
+        return self._graphs[origin]
+
+
+class RouteSearch:
+    """A prepared search from one source to the query's target."""
+
+    def __init__(self, model: Model, source: str, target: str = "ice", filters: Filters | None = None,
+                 query: Query | None = None):
+        self.model = model
+        self.query = query or Query(model, target, filters)
+        self.filters = self.query.filters
+        self.target = self.query.target
+        self.via = self.query.via
+        self.max_hops = self.query.max_hops
+        self.source = self.query.check_source(source)
+        self.origin = model.jurisdiction_chain(self.source)
+        self.graph = self.query.graph_for(self.origin)
+        self._hops: dict[int, Hop] = {}
+
+    # -- answers -------------------------------------------------------------
+
+    @property
+    def reachable(self) -> bool:
+        """True when an open (unrestricted) route exists within ``max_hops``."""
+        src = self.model.node_index[self.source]
+        if self.via:
+            return next(self._edge_paths(open_only=True), None) is not None
+        return bool(self.graph.dist_open[src] <= self.max_hops)
+
+    def routes(self) -> Iterator[Route]:
+        """Every route, open and blocked, shortest first."""
+        for path in self._edge_paths(open_only=False):
+            yield self._route(path)
+
+    def count(self) -> Counts:
+        """Count open and blocked routes without building them."""
+        counts = Counts()
+        restricted = self.graph.restricted
+        for path in self._edge_paths(open_only=False, shortest_first=False):
+            if any(restricted[e] for e in path):
+                counts.blocked += 1
+            else:
+                counts.open += 1
+        return counts
+
+    # -- internals -----------------------------------------------------------
+
+    def _edge_paths(self, open_only: bool, shortest_first: bool = True) -> Iterator[tuple[int, ...]]:
+        index = self.graph
+        src = self.model.node_index[self.source]
+        out = index.out_open if open_only else index.out_all
+        dist = index.dist_open if open_only else index.dist_all
+        if dist[src] > self.max_hops:
+            return
+        vias = [self.model.node_index[v] for v in self.via]
+        if vias:
+            walk = _ViaWalk(out, dist, index.is_target, vias)
+            yield from walk.paths(src, 1, self.max_hops)
+            return
+        if not shortest_first:
+            yield from _walk(out, dist, index.is_target, src, 1, self.max_hops)
+            return
+        for length in range(int(dist[src]), self.max_hops + 1):
+            cut_by_length = [False]
+            yield from _walk(out, dist, index.is_target, src, length, length, cut_by_length)
+            if not cut_by_length[0]:
+                return  # nothing longer exists: no partial path was stopped for length
+
+    def _route(self, path: tuple[int, ...]) -> Route:
+        hops = tuple(self._hop(e) for e in path)
+        nodes = (self.source, *(h.receiver for h in hops))
+        blocked = tuple(self._restriction(e) for e in path if self.graph.restricted[e])
+        return Route(nodes, hops, blocked)
+
+    def _hop(self, e: int) -> Hop:
+        if e not in self._hops:
+            self._hops[e] = hop_for(self.model, self.model.edge_ids[e])
+        return self._hops[e]
+
+    def _restriction(self, e: int) -> Restriction:
+        edge_id = self.model.edge_ids[e]
+        excludes = split_list(self.model.edges.at[edge_id, "excludes"])
+        matched = tuple(j for j in excludes if j in self.origin)
+        return Restriction(edge_id, excludes, matched, self._hop(e).evidence)
+
+
+def hop_for(model: Model, edge_id: str) -> Hop:
+    row = model.edges.loc[edge_id]
+    source = model.sources.loc[row["citation"]]
+    evidence = Evidence(row["evidence"], row["citation"], source["title"], source["url"],
+                        row["locator"], row["quote"], row["date"], row["hedge"])
+    return Hop(edge_id, row["from"], row["to"], split_list(row["data"]), row["mechanism"],
+               row["requested_by"], evidence)
+
+
+@dataclass
+class SearchGraph:
+    """The graph one search may use, on integer node indices: edges that pass
+    the filters, which of them a policy closes to the route's origin, and every
+    node's distance to the target with and without the closed edges."""
+
+    out_all: list[list[tuple[int, int]]]
+    out_open: list[list[tuple[int, int]]]
+    dist_all: list[int]
+    dist_open: list[int]
+    next_open: list[int]  # for each node, the edge starting its shortest open route (-1: none)
+    is_target: bytearray
+    restricted: np.ndarray  # bool per edge: its policy blocks data from this origin
+    allowed: np.ndarray = field(repr=False)  # bool per edge: passes the filters
+
+
+def edge_mask(model: Model, filters: Filters, avoid: set[str], without: set[str]) -> np.ndarray:
+    """Which edges a search under ``filters`` may use."""
+    arrays = model.arrays
+    mask = np.ones(len(model.edge_ids), dtype=bool)
+    if filters.min_evidence:
+        mask &= arrays.evidence_rank <= schema.EVIDENCE_LEVELS.index(filters.min_evidence)
+    undated = arrays.start < 0
+    if filters.since or filters.until or filters.dated_only:
+        in_window = ~undated
+        if filters.since:
+            in_window &= arrays.end >= dates.period(filters.since)[0].toordinal()
+        if filters.until:
+            in_window &= arrays.start <= dates.period(filters.until)[1].toordinal()
+        mask &= in_window | (undated & (not filters.dated_only))
+    if filters.data:
+        wanted = set(filters.data)
+        mask &= np.fromiter((not wanted.isdisjoint(d) for d in arrays.data), dtype=bool, count=len(mask))
+    if without:
+        mask[[model.edge_index[e] for e in without]] = False
+    if avoid:
+        gone = np.zeros(len(model.node_ids), dtype=bool)
+        gone[[model.node_index[n] for n in avoid]] = True
+        mask &= ~gone[arrays.sender] & ~gone[arrays.receiver]
+    return mask
+
+
+def restricted_mask(model: Model, origin: tuple[str, ...]) -> np.ndarray:
+    """Edges whose policy keeps out data from a route starting in ``origin``."""
+    origin_set = set(origin)
+    return np.fromiter((bool(ex) and not ex.isdisjoint(origin_set) for ex in model.arrays.excludes),
+                       dtype=bool, count=len(model.edge_ids))
+
+
+def compile_search_graph(model: Model, filters: Filters, avoid: set[str], without: set[str],
+             origin: tuple[str, ...], targets: list[int]) -> SearchGraph:
+    arrays = model.arrays
+    allowed = edge_mask(model, filters, avoid, without)
+    restricted = restricted_mask(model, origin) & allowed
+    n = len(model.node_ids)
+    is_target = bytearray(n)
+    for t in targets:
+        is_target[t] = 1
+    out_all, in_all = _adjacency(arrays, allowed, n)
+    if restricted.any():
+        out_open, in_open = _adjacency(arrays, allowed & ~restricted, n)
+    else:
+        out_open, in_open = out_all, in_all
+    dist_all, _ = distances_to(in_all, targets, n)
+    dist_open, next_open = distances_to(in_open, targets, n) if restricted.any() else distances_to(in_all, targets, n)
+    return SearchGraph(out_all, out_open, dist_all, dist_open, next_open, is_target, restricted, allowed)
+
+
+def _adjacency(arrays, mask: np.ndarray, n: int) -> tuple[list, list]:
+    """Out- and in-lists of ``(edge, neighbour)``, strongest evidence first, then file order."""
+    chosen = np.flatnonzero(mask)
+    chosen = chosen[np.argsort(arrays.evidence_rank[chosen], kind="stable")]
+    out: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    into: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    senders = arrays.sender[chosen].tolist()
+    receivers = arrays.receiver[chosen].tolist()
+    for e, u, v in zip(chosen.tolist(), senders, receivers):
+        out[u].append((e, v))
+        into[v].append((e, u))
+    return out, into
+
+
+def distances_to(into: list[list[tuple[int, int]]], targets: list[int], n: int) -> tuple[list[int], list[int]]:
+    """Breadth-first search backwards from ``targets``.
+
+    Returns each node's hop distance to the nearest target (``UNREACHABLE`` if
+    none) and the edge that starts one shortest route from it (-1 if none).
+    Targets are not expanded through: a route ends at the first target it meets.
+    """
+    dist = [UNREACHABLE] * n
+    nxt = [-1] * n
+    queue = deque()
+    for t in targets:
+        dist[t] = 0
+        queue.append(t)
+    target_set = set(targets)
+    while queue:
+        x = queue.popleft()
+        d = dist[x] + 1
+        for e, u in into[x]:
+            if dist[u] == UNREACHABLE and u not in target_set:
+                dist[u] = d
+                nxt[u] = e
+                queue.append(u)
+    return dist, nxt
+
+
+def _walk(out, dist, is_target, src: int, min_len: int, max_len: int,
+          cut_by_length: list[bool] | None = None) -> Iterator[tuple[int, ...]]:
+    """Depth-first walk yielding edge paths from ``src`` to a target of
+    ``min_len``..``max_len`` hops, never stepping where the target is out of reach.
+
+    Iterative with an explicit stack: Python generators nested per level cost
+    more than the walk itself on deep, dense graphs.
+    """
+    on_path = bytearray(len(out))
+    on_path[src] = 1
+    edges: list[int] = []
+    nodes = [src]
+    stack = [iter(out[src])]
+    while stack:
+        depth = len(edges) + 1  # hops of a path that takes the next edge
+        for e, v in stack[-1]:
+            if on_path[v]:
+                continue
+            if is_target[v]:
+                if depth >= min_len:
+                    yield (*edges, e)
+                continue
+            if depth + dist[v] > max_len:
+                if cut_by_length is not None and dist[v] < UNREACHABLE:
+                    cut_by_length[0] = True
+                continue
+            on_path[v] = 1
+            edges.append(e)
+            nodes.append(v)
+            stack.append(iter(out[v]))
+            break
+        else:
+            stack.pop()
+            if edges:
+                edges.pop()
+                on_path[nodes.pop()] = 0
+
+
+class _ViaWalk:
+    """The walk for ``--via``: routes must pass every via node.
+
+    Kept apart from :func:`_walk` so the common case pays nothing for it.  A
+    partial path is extended only if it can still visit each unvisited via node
+    and then reach the target within the hops left.
+    """
+
+    def __init__(self, out, dist, is_target, vias: list[int]):
+        self.out = out
+        self.dist = dist
+        self.is_target = is_target
+        self.vias = vias
+        into: list[list[tuple[int, int]]] = [[] for _ in out]
+        for u, edges in enumerate(out):
+            for e, v in edges:
+                if not is_target[u]:  # a route ends at a target, so cannot pass through one
+                    into[v].append((e, u))
+        self.dist_to_via = [distances_to(into, [w], len(out))[0] for w in vias]
+
+    def paths(self, src: int, min_len: int, max_len: int) -> Iterator[tuple[int, ...]]:
+        found = [p for p in self._all(src, max_len) if len(p) >= min_len]
+        yield from sorted(found, key=len)  # stable: keeps walk order within a length
+
+    def _all(self, src: int, max_len: int) -> Iterator[tuple[int, ...]]:
+        out, dist, is_target, vias = self.out, self.dist, self.is_target, self.vias
+        on_path = bytearray(len(out))
+        on_path[src] = 1
+        edges: list[int] = []
+        nodes = [src]
+        stack = [iter(out[src])]
+
+        def bound(v: int) -> int:
+            need = [self.dist_to_via[i][v] + dist[w] for i, w in enumerate(vias) if not on_path[w] and w != v]
+            return max(need, default=dist[v])
+
+        while stack:
+            depth = len(edges) + 1
+            for e, v in stack[-1]:
+                if on_path[v]:
+                    continue
+                if is_target[v]:
+                    if all(on_path[w] for w in vias):
+                        yield (*edges, e)
+                    continue
+                if depth + bound(v) > max_len:
+                    continue
+                on_path[v] = 1
+                edges.append(e)
+                nodes.append(v)
+                stack.append(iter(out[v]))
+                break
+            else:
+                stack.pop()
+                if edges:
+                    edges.pop()
+                    on_path[nodes.pop()] = 0
+
+
+@dataclass
+class ReachResult:
+    """The answer to "can SOURCE reach TARGET?": the verdict and every route.
+
+    ``routes`` are open routes, shortest first; ``blocked`` are routes a policy
+    restriction closes to data from the source's jurisdiction.  When ``limit``
+    cut a list short, ``more_routes`` / ``more_blocked`` say more exist.
+    """
+
+    model: Model = field(repr=False)
+    source: str
+    target: str
+    reachable: bool
+    routes: list[Route]
+    blocked: list[Route]
+    filters: Filters
+    limit: int | None
+    more_routes: bool = False
+    more_blocked: bool = False
+
+    def to_dict(self) -> dict:
+        """The JSON contract: ``source``, ``target``, ``reachable``, ``routes``, ``blocked``..."""
+        model = self.model
+        return {
+            "source": model.ref(self.source),
+            "target": model.ref(self.target),
+            "reachable": self.reachable,
+            "routes": [route_dict(model, r) for r in self.routes],
+            "blocked": [route_dict(model, r) for r in self.blocked],
+            "limit": self.limit,
+            "more_routes": self.more_routes,
+            "more_blocked": self.more_blocked,
+        }
+
+    def to_frame(self):
+        """One row per hop: route number, hop number, from, to, data, evidence, citation..."""
+        import pandas as pd
+
+        rows = []
+        for status, routes in (("open", self.routes), ("blocked", self.blocked)):
+            for number, route in enumerate(routes, 1):
+                for position, hop in enumerate(route.hops, 1):
+                    rows.append({"status": status, "route": number, "hop": position,
+                                 **hop_dict(self.model, hop)})
+        columns = ["status", "route", "hop", "edge", "from", "to", "from_name", "to_name", "data",
+                   "mechanism", "evidence", "hedge", "date", "citation", "title", "locator", "quote", "url"]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["data"] = frame["data"].map(lambda d: ";".join(d) if isinstance(d, list) else d)
+        return frame
+
+    def _repr_html_(self) -> str:
+        verdict = "can" if self.reachable else "cannot"
+        title = (f"<p><b>{_esc(self.model.name(self.source))}</b> {verdict} reach "
+                 f"<b>{_esc(self.model.name(self.target))}</b>: {len(self.routes)} open route(s)"
+                 f"{' (more exist)' if self.more_routes else ''}, {len(self.blocked)} blocked by policy.</p>")
+        return title + self.to_frame().to_html(index=False, escape=True)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def hop_dict(model: Model, hop: Hop) -> dict:
+    ev = hop.evidence
+    return {
+        "edge": hop.edge, "from": hop.sender, "to": hop.receiver,
+        "from_name": model.name(hop.sender), "to_name": model.name(hop.receiver),
+        "data": list(hop.data), "mechanism": hop.mechanism, "requested_by": hop.requested_by,
+        "evidence": ev.level, "hedge": ev.hedge, "date": ev.date, "citation": ev.citation,
+        "title": ev.title, "locator": ev.locator, "quote": ev.quote, "url": ev.url,
+    }
+
+
+def route_dict(model: Model, route: Route) -> dict:
+    result = {
+        "nodes": [model.ref(n) for n in route.nodes],
+        "hops": [hop_dict(model, h) for h in route.hops],
+    }
+    if route.blocked:
+        result["blocked_by"] = [
+            {"edge": r.edge, "excludes": list(r.excludes), "matched": list(r.matched),
+             "restriction": r.describe(model), "citation": r.evidence.citation,
+             "title": r.evidence.title, "locator": r.evidence.locator, "quote": r.evidence.quote}
+            for r in route.blocked_by
+        ]
+    return result
+
+
+def reach(model: Model, source: str, target: str = "ice", filters: Filters | None = None,
+          limit: int | None = DEFAULT_LIMIT) -> ReachResult:
+    """Every route from ``source`` to ``target``, open and blocked by policy.
+
+    Lists at most ``limit`` open and ``limit`` blocked routes, shortest first.
+    """
+    if limit is not None and limit < 1:
+        raise QueryError("--limit must be at least 1")
+    search = RouteSearch(model, source, target, filters)
+    open_routes: list[Route] = []
+    blocked: list[Route] = []
+    can_block = bool(search.graph.restricted.any())
+    cap = float("inf") if limit is None else limit
+    for route in search.routes():
+        (blocked if route.blocked else open_routes).append(route)
+        if len(open_routes) > cap and (not can_block or len(blocked) > cap):
+            break
+    more_routes = len(open_routes) > cap
+    more_blocked = len(blocked) > cap
+    return ReachResult(model, search.source, search.target, search.reachable,
+                       open_routes[:limit] if limit else open_routes,
+                       blocked[:limit] if limit else blocked,
+                       search.filters, limit, more_routes, more_blocked)

@@ -1,0 +1,179 @@
+"""The shape of a flowmap dataset: files, columns and controlled vocabularies.
+
+This module is the one place the schema is written down.  The loader validates
+against it, the CLI lists it, and ``data/datapackage.json`` (the Frictionless
+description other tools read) is generated from it, with a test that the
+committed file is current, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Evidence levels, strongest first.  ``--min-evidence reported`` keeps
+#: ``documented`` and ``reported`` hops.
+EVIDENCE_LEVELS: tuple[str, ...] = ("documented", "reported", "capability")
+
+EVIDENCE_MEANING: dict[str, str] = {
+    "documented": "a primary record (a leaked email, an audit, a contract) shows the flow",
+    "reported": "a source states that the flow happens, without the primary record",
+    "capability": "access exists (a subscription, a contract, co-location), use is not shown",
+}
+
+NODE_KINDS: dict[str, str] = {
+    "agency": "a local or state government body: police, sheriff, DMV, school district",
+    "fusion_center": "a state or regional fusion center",
+    "federal_agency": "a federal agency or one of its units (ICE, ERO, HSI, DHS, DOJ, FBI)",
+    "vendor": "a company selling surveillance technology or access to it (Motorola, Clearview, Cellebrite)",
+    "data_broker": "a company selling personal records (Thomson Reuters CLEAR, TransUnion TLO)",
+    "database": "a shared database or data system (a gang database, ICE's Data Analysis System)",
+    "group": "a set of agencies the sources describe together, not one body (e.g. 'local police')",
+}
+
+DATA_CATEGORIES: dict[str, str] = {
+    "licence_plate_reads": "automated licence-plate-reader scans (plate, time, place)",
+    "face_recognition_results": "matches returned by a face-recognition search",
+    "probe_photos": "a photo of a person sent to be identified or matched",
+    "dmv_photos": "driver's licence and ID photos held by a motor-vehicle agency",
+    "driver_records": "driver's licence and vehicle-registration records",
+    "identity_address_records": "names, home and last known addresses, relatives, from any source",
+    "employer_records": "where a person works",
+    "phone_numbers": "telephone numbers linked to a person",
+    "social_media": "social-media posts, accounts and open-source information",
+    "phone_extractions": "data extracted from a seized phone (e.g. by Cellebrite)",
+    "gang_database_entries": "gang-database entries or gang allegations",
+    "school_incident_reports": "reports about students after incidents at school",
+    "immigration_records": "records held by immigration authorities (e.g. ICE's Data Analysis System)",
+    "intelligence_reports": "analytic products: bulletins, portfolios, dossiers on people",
+    "database_queries": "search requests and results when the records searched are not named",
+    "tips": "tips and reports about individuals",
+}
+
+MECHANISMS: dict[str, str] = {
+    "formal_agreement": "a written data-sharing agreement or MOU",
+    "contract": "a purchase contract giving access to a vendor's system",
+    "subscription": "a subscription to a data broker or vendor service",
+    "portal": "a request portal or web form",
+    "informal_request": "an email or call outside formal channels",
+    "assignment": "a person of one agency assigned to work inside another",
+    "co_location": "agencies sharing premises",
+    "database_access": "direct access to search another body's database",
+    "reporting": "routine reports sent to another body",
+    "unspecified": "the sources do not say how",
+}
+
+JURISDICTION_LEVELS: tuple[str, ...] = ("country", "state", "county", "city", "region")
+
+SANCTUARY_VALUES: tuple[str, ...] = ("yes", "no", "unknown")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    required: bool = False  # a value must be present in every row
+    type: str = "string"  # Frictionless type
+    vocabulary: tuple[str, ...] = ()  # allowed values (each item of a list)
+    is_list: bool = False  # ';'-separated
+    is_date: bool = False  # ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD
+    references: str | None = None  # "table.column" this column's values must exist in
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # also the file stem: nodes -> nodes.csv
+    description: str
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+    optional: bool = False  # a dataset may leave the file out
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+SOURCES = Table(
+    "sources",
+    "The documents that edges cite.",
+    (
+        Column("id", "stable slug", required=True, unique=True),
+        Column("title", "the document's title", required=True),
+        Column("publisher", "who published it", required=True),
+        Column("date", "publication date", is_date=True),
+        Column("url", "where it can be read (http or https)"),
+        Column("document", "file name of the stored copy in shared/sources/, if any"),
+        Column("notes", "anything a reader should know about the source"),
+    ),
+)
+
+JURISDICTIONS = Table(
+    "jurisdictions",
+    "Places that agencies serve, and whether a sanctuary law covers them.",
+    (
+        Column("id", "stable slug, e.g. us-ca or us-ca-san-francisco", required=True, unique=True),
+        Column("name", "the jurisdiction's name", required=True),
+        Column("level", "country, state, county, city or region", required=True,
+               vocabulary=JURISDICTION_LEVELS),
+        Column("state", "two-letter state code, for state-level and smaller jurisdictions"),
+        Column("part_of", "the jurisdiction that contains this one", references="jurisdictions.id"),
+        Column("sanctuary", "yes, no or unknown: whether a sanctuary law covers it",
+               required=True, vocabulary=SANCTUARY_VALUES),
+        Column("law", "the law or policy that makes it a sanctuary, as the sources name it"),
+        Column("citation", "source id supporting the sanctuary status", references="sources.id"),
+        Column("locator", "where in the source"),
+        Column("quote", "verbatim text from the source supporting the status"),
+        Column("notes", "caveats"),
+    ),
+    optional=True,
+)
+
+NODES = Table(
+    "nodes",
+    "Agencies, fusion centers, vendors, data brokers and databases.",
+    (
+        Column("id", "stable slug", required=True, unique=True),
+        Column("name", "full name", required=True),
+        Column("kind", "what sort of entity", required=True, vocabulary=tuple(NODE_KINDS)),
+        Column("aliases", "other names and acronyms, ';'-separated", is_list=True),
+        Column("part_of", "the node this one is a unit of (ERO is part of ICE)",
+               references="nodes.id"),
+        Column("jurisdiction", "the jurisdiction it serves", references="jurisdictions.id"),
+        Column("state", "two-letter state code where it is based or serves"),
+        Column("citation", "a source that describes it", references="sources.id"),
+        Column("notes", "anything a reader should know"),
+    ),
+)
+
+EDGES = Table(
+    "edges",
+    "Documented data requests and transfers, pointing the way the data moves.",
+    (
+        Column("id", "stable slug", required=True, unique=True),
+        Column("from", "the node the data leaves", required=True, references="nodes.id"),
+        Column("to", "the node the data reaches", required=True, references="nodes.id"),
+        Column("requested_by", "who asked for it, when someone did", references="nodes.id"),
+        Column("data", "what moved, ';'-separated", required=True, is_list=True,
+               vocabulary=tuple(DATA_CATEGORIES)),
+        Column("mechanism", "how it moved", required=True, vocabulary=tuple(MECHANISMS)),
+        Column("date", "when (YYYY, YYYY-MM or YYYY-MM-DD)", is_date=True),
+        Column("evidence", "documented, reported or capability", required=True,
+               vocabulary=EVIDENCE_LEVELS),
+        Column("hedge", "the source's own hedge ('likely', 'unclear', 'may'), verbatim, if it hedges"),
+        Column("excludes", "jurisdiction ids whose data this edge does not carry (a policy "
+               "restriction, judged against where a route starts), ';'-separated",
+               is_list=True, references="jurisdictions.id"),
+        Column("citation", "source id", required=True, references="sources.id"),
+        Column("locator", "footnote, section or page in the source", required=True),
+        Column("quote", "verbatim text from the source supporting the edge (at most 300 characters)",
+               required=True),
+        Column("notes", "what the quote does and does not show"),
+    ),
+)
+
+#: Load order: a table only references tables before it (and itself).
+TABLES: tuple[Table, ...] = (SOURCES, JURISDICTIONS, NODES, EDGES)
+
+QUOTE_MAX_CHARS = 300
