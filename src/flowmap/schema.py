@@ -177,3 +177,61 @@ EDGES = Table(
 TABLES: tuple[Table, ...] = (SOURCES, JURISDICTIONS, NODES, EDGES)
 
 QUOTE_MAX_CHARS = 300
+
+
+def _pattern(column: Column) -> str | None:
+    if column.vocabulary and column.is_list:
+        choice = "|".join(column.vocabulary)
+        return f"({choice})( *; *({choice}))*"
+    if column.is_date:
+        return r"\d{4}(-\d{2}(-\d{2})?)?"
+    return None
+
+
+def datapackage() -> dict:
+    """The Frictionless Data Package descriptor for a flowmap dataset.
+
+    ``data/datapackage.json`` is this, written out; a test keeps them equal.
+    List columns with a vocabulary become a pattern; list references (``excludes``)
+    cannot be said in Frictionless and are checked by flowmap alone.
+    """
+    resources = []
+    for table in TABLES:
+        fields = []
+        foreign_keys = []
+        for column in table.columns:
+            spec: dict = {"name": column.name, "type": column.type, "description": column.description}
+            constraints: dict = {}
+            if column.required:
+                constraints["required"] = True
+            if column.unique:
+                constraints["unique"] = True
+            if column.vocabulary and not column.is_list:
+                constraints["enum"] = list(column.vocabulary)
+            if (pattern := _pattern(column)) is not None:
+                constraints["pattern"] = pattern
+            if column.name == "quote":
+                constraints["maxLength"] = QUOTE_MAX_CHARS
+            if constraints:
+                spec["constraints"] = constraints
+            fields.append(spec)
+            if column.references and not column.is_list:
+                resource, key = column.references.split(".")
+                foreign_keys.append({"fields": column.name, "reference": {
+                    "resource": "" if resource == table.name else resource, "fields": key}})
+        table_schema: dict = {"fields": fields, "primaryKey": "id", "missingValues": [""]}
+        if foreign_keys:
+            table_schema["foreignKeys"] = foreign_keys
+        resources.append({
+            "name": table.name, "path": table.filename, "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "description": table.description, "schema": table_schema,
+        })
+    return {
+        "name": "flowmap",
+        "title": "flowmap: documented data flows from local agencies to ICE",
+        "profile": "tabular-data-package",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "resources": resources,
+    }

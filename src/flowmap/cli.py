@@ -1,0 +1,261 @@
+"""The ``flowmap`` command: a thin click layer over :mod:`flowmap.api`.
+
+This is the only module that imports click or prints.  Library errors
+(:class:`~flowmap.errors.FlowmapError`) become a one-paragraph message and exit
+status 1; usage errors exit 2 (click's convention); a closed pipe
+(``flowmap reach X | head``) is handled by click's standalone mode.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from . import schema
+from .api import FlowMap, make_filters
+from .errors import DataError, FlowmapError
+from .model import DATA_ENV, Model, resolve_data_dir
+from .routes import DEFAULT_LIMIT, DEFAULT_MAX_HOPS
+from .views import tabular, text
+
+FORMATS = ("table", "json", "csv")
+
+
+class State:
+    """What the group passes to every command: where the data is, loaded once."""
+
+    def __init__(self, data_dir: str | None):
+        self.data_dir = data_dir
+        self._flowmap: FlowMap | None = None
+
+    @property
+    def flowmap(self) -> FlowMap:
+        if self._flowmap is None:
+            self._flowmap = FlowMap(Model.load(self.data_dir))
+        return self._flowmap
+
+
+def reports_errors(command):
+    """Turn library errors into click errors, at the edge and nowhere else."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DataError as exc:
+            raise click.ClickException(f"{exc}\nRun `flowmap validate` after fixing the data.") from exc
+        except FlowmapError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def format_option(command):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="table for people, json for programs, csv for spreadsheets.")(command)
+
+
+def route_options(command):
+    """The filters every route question shares (reach, sanctuary, firewall, render)."""
+    options = [
+        click.option("--data", "data", multiple=True, metavar="CATEGORY",
+                     type=click.Choice(tuple(schema.DATA_CATEGORIES)),
+                     help="Only hops carrying this data (repeatable; a hop qualifies if it carries any)."),
+        click.option("--min-evidence", type=click.Choice(schema.EVIDENCE_LEVELS),
+                     help="Only hops with at least this evidence: documented > reported > capability."),
+        click.option("--since", metavar="DATE", help="Only flows dated on or after DATE (2018, 2018-04, 2018-04-19)."),
+        click.option("--until", metavar="DATE", help="Only flows dated on or before DATE."),
+        click.option("--dated-only", is_flag=True, help="With --since/--until: leave out undated flows too."),
+        click.option("--max-hops", type=click.IntRange(min=1), default=DEFAULT_MAX_HOPS, show_default=True,
+                     help="Longest route to consider."),
+        click.option("--avoid", multiple=True, metavar="NODE",
+                     help="What if NODE were gone? Leave it out (repeatable)."),
+        click.option("--without", multiple=True, metavar="EDGE",
+                     help="What if edge EDGE were gone? Leave it out (repeatable; ids from edges.csv)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def filters_from(options: dict) -> dict:
+    keys = ("data", "min_evidence", "since", "until", "dated_only", "max_hops", "via", "avoid", "without")
+    return {k: options.pop(k) for k in keys if k in options}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--data", "data_dir", envvar=DATA_ENV, metavar="DIR", type=click.Path(file_okay=False),
+              help=f"Dataset directory (nodes.csv, edges.csv, sources.csv, jurisdictions.csv). "
+                   f"Default: ${DATA_ENV}, else the dataset shipped with flowmap.")
+@click.version_option(package_name="flowmap")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None) -> None:
+    """Map how surveillance data reaches ICE: every route, hop by hop, with the evidence for each."""
+    ctx.obj = State(data_dir)
+
+
+@cli.command()
+@click.pass_obj
+def validate(state: State) -> None:
+    """Check the dataset and list every problem (file, row, column, value).
+
+    Exits 0 when the data is clean, 1 when it has problems.
+    """
+    directory = resolve_data_dir(state.data_dir)
+    try:
+        model = Model.load(directory)
+    except DataError as exc:
+        click.echo(str(exc))
+        sys.exit(1)
+    click.echo(f"{directory}: valid. {len(model.sources)} sources, {len(model.jurisdictions)} jurisdictions, "
+               f"{len(model.nodes)} nodes, {len(model.edges)} edges.")
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(tuple(schema.NODE_KINDS)), help="Only nodes of this kind.")
+@format_option
+@click.pass_obj
+@reports_errors
+def nodes(state: State, kind: str | None, fmt: str) -> None:
+    """List the entities: agencies, fusion centers, vendors, databases."""
+    frame = state.flowmap.nodes
+    if kind:
+        frame = frame[frame["kind"] == kind]
+    rows = frame.to_dict("records")
+    if fmt == "json":
+        click.echo(tabular.to_json(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(tabular.to_csv(rows, list(frame.columns)), nl=False)
+    else:
+        click.echo(text.table(rows, ["id", "name", "kind", "state", "sanctuary"]), nl=False)
+
+
+@cli.command()
+@click.argument("name")
+@format_option
+@click.pass_obj
+@reports_errors
+def show(state: State, name: str, fmt: str) -> None:
+    """Show one entity with the data it receives and sends, and the citations."""
+    model = state.flowmap.model
+    node = model.resolve(name)
+    if fmt == "table":
+        click.echo(text.show_text(model, node), nl=False)
+        return
+    from .routes import hop_dict, hop_for
+
+    inbound = [hop_dict(model, hop_for(model, e)) for e in model.edges[model.edges["to"] == node]["id"]]
+    outbound = [hop_dict(model, hop_for(model, e)) for e in model.edges[model.edges["from"] == node]["id"]]
+    if fmt == "json":
+        record = model.nodes.loc[node].to_dict()
+        click.echo(tabular.to_json({**record, "received": inbound, "sent": outbound}), nl=False)
+    else:
+        rows = [{"direction": "received", **h} for h in inbound] + [{"direction": "sent", **h} for h in outbound]
+        click.echo(tabular.to_csv(rows, ["direction", *HOP_COLUMNS]), nl=False)
+
+
+HOP_COLUMNS = ["edge", "from", "to", "from_name", "to_name", "data", "mechanism", "requested_by", "evidence",
+               "hedge", "date", "citation", "title", "locator", "quote", "url"]
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
+              help="Where the data should end up (id, name or alias).")
+@route_options
+@click.option("--via", multiple=True, metavar="NODE", help="Only routes through NODE (repeatable: through all).")
+@click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
+              help="List at most this many open routes (and this many blocked ones).")
+@click.option("--count", "count_only", is_flag=True, help="Only count the routes; list none.")
+@format_option
+@click.pass_obj
+@reports_errors
+def reach(state: State, source: str, target: str, limit: int, count_only: bool, fmt: str, **options) -> None:
+    """Can SOURCE's data reach TARGET (default ICE)? Every route, shortest first, with evidence per hop."""
+    flowmap = state.flowmap
+    filters = filters_from(options)
+    if count_only:
+        search_filters = make_filters(**filters)
+        from .routes import RouteSearch
+
+        search = RouteSearch(flowmap.model, source, target, search_filters)
+        counts = search.count()
+        if fmt == "table":
+            click.echo(text.count_text(flowmap.model, search.source, search.target, counts,
+                                       search_filters.max_hops), nl=False)
+            return
+        record = {"source": flowmap.model.ref(search.source), "target": flowmap.model.ref(search.target),
+                  "reachable": search.reachable, "open": counts.open, "blocked": counts.blocked,
+                  "max_hops": search_filters.max_hops}
+        if fmt == "json":
+            click.echo(tabular.to_json(record), nl=False)
+        else:
+            click.echo(tabular.to_csv([{**record, "source": search.source, "target": search.target}],
+                                      list(record)), nl=False)
+        return
+    result = flowmap.reach(source, target, limit=limit, **filters)
+    if fmt == "json":
+        click.echo(tabular.to_json(result.to_dict()), nl=False)
+    elif fmt == "csv":
+        frame = result.to_frame()
+        click.echo(tabular.to_csv(frame.to_dict("records"), list(frame.columns)), nl=False)
+    else:
+        click.echo(text.reach_text(result), nl=False)
+
+
+@cli.command()
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
+              help="Where the data should end up.")
+@route_options
+@click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
+              help="Count at most this many routes per node.")
+@format_option
+@click.pass_obj
+@reports_errors
+def sanctuary(state: State, target: str, limit: int, fmt: str, **options) -> None:
+    """Every node under a sanctuary law that can reach TARGET, with the law, route count,
+    shortest route and gateways."""
+    result = state.flowmap.sanctuary(target, limit=limit, **filters_from(options))
+    if fmt == "json":
+        click.echo(tabular.to_json(result.to_list()), nl=False)
+    elif fmt == "csv":
+        frame = result.to_frame()
+        click.echo(tabular.to_csv(frame.to_dict("records"), list(frame.columns)), nl=False)
+    else:
+        click.echo(text.sweep_text(result), nl=False)
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
+              help="Where the data should not end up.")
+@route_options
+@format_option
+@click.pass_obj
+@reports_errors
+def firewall(state: State, source: str, target: str, fmt: str, **options) -> None:
+    """The fewest channels, or intermediaries, whose removal leaves SOURCE no open route to TARGET.
+
+    Every route length counts, so --max-hops is ignored.
+    """
+    result = state.flowmap.firewall(source, target, **filters_from(options))
+    if fmt == "json":
+        click.echo(tabular.to_json(result.to_dict()), nl=False)
+    elif fmt == "csv":
+        rows = [{"cut": "edge", **e} for e in result.to_dict()["edges"]]
+        rows += [{"cut": "node", **n} for n in result.to_dict()["nodes"] or []]
+        click.echo(tabular.to_csv(rows, ["cut", "id", "name", "from", "to", "citation", "meaning"]), nl=False)
+    else:
+        click.echo(text.firewall_text(result), nl=False)
+
+
+@cli.command()
+def datapackage() -> None:
+    """Print the Frictionless Data Package descriptor of the dataset schema."""
+    click.echo(tabular.to_json(schema.datapackage()), nl=False)
+
+
+def main() -> None:
+    cli(prog_name="flowmap")

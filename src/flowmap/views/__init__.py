@@ -1,0 +1,1 @@
+"""Views: turn query results into text, tables, diagrams and exports."""

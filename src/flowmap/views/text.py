@@ -1,0 +1,161 @@
+"""Plain-text views for the terminal.  Each function returns a string; only the
+CLI prints."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from ..cuts import Firewall, edge_meaning, node_meaning
+from ..model import Model
+from ..routes import Counts, Hop, ReachResult, Route, hop_for
+from ..sanctuary import SweepResult
+
+WIDTH = 100
+
+
+def clean(text: str) -> str:
+    """One line of text: newlines and tabs in data must not fake extra rows."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def name(model: Model, node_id: str) -> str:
+    return clean(model.name(node_id))
+
+
+def path_line(model: Model, route: Route) -> str:
+    return " → ".join(name(model, n) for n in route.nodes)
+
+
+def hop_lines(model: Model, number: int, hop: Hop) -> list[str]:
+    ev = hop.evidence
+    level = ev.level + (f" (source hedges: {clean(ev.hedge)})" if ev.hedge else "")
+    facts = [f"data: {', '.join(hop.data)}", f"evidence: {level}", f"how: {hop.mechanism}"]
+    if ev.date:
+        facts.append(f"date: {ev.date}")
+    if hop.requested_by:
+        facts.append(f"requested by: {name(model, hop.requested_by)}")
+    lines = [f"  {number}. {name(model, hop.sender)} → {name(model, hop.receiver)}  [{hop.edge}]",
+             *textwrap.wrap(" · ".join(facts), WIDTH, initial_indent="     ", subsequent_indent="     "),
+             *textwrap.wrap(f"source: {clean(ev.reference)}", WIDTH, initial_indent="     ",
+                            subsequent_indent="       ")]
+    lines += textwrap.wrap(f"“{clean(ev.quote)}”", WIDTH, initial_indent="     ", subsequent_indent="      ")
+    return lines
+
+
+def route_block(model: Model, number: int, route: Route) -> list[str]:
+    hops = len(route)
+    lines = [f"Route {number} ({hops} hop{'s' if hops != 1 else ''}): {path_line(model, route)}"]
+    for position, hop in enumerate(route.hops, 1):
+        lines += hop_lines(model, position, hop)
+    for restriction in route.blocked_by:
+        lines += textwrap.wrap(f"BLOCKED: {clean(restriction.describe(model))} "
+                               f"({clean(restriction.evidence.reference)})", WIDTH,
+                               initial_indent="  ", subsequent_indent="    ")
+    return lines
+
+
+def reach_text(result: ReachResult) -> str:
+    model = result.model
+    source, target = name(model, result.source), name(model, result.target)
+    hops = result.filters.max_hops
+    within = f" within {hops} hops" if hops is not None else ""
+    verdict = "CAN reach" if result.reachable else "cannot reach"
+    lines = [f"{source} {verdict} {target}{within}."]
+    lines.append(f"{_count_phrase(len(result.routes), result.more_routes, 'open route')}; "
+                 f"{_count_phrase(len(result.blocked), result.more_blocked, 'route')} blocked by policy.")
+    if result.more_routes or result.more_blocked:
+        lines.append(f"Listing stopped at --limit {result.limit}: more routes exist "
+                     "(raise --limit, or use --count to count them all).")
+    for number, route in enumerate(result.routes, 1):
+        lines += ["", *route_block(model, number, route)]
+    if result.blocked:
+        lines += ["", "Blocked by policy", "-----------------"]
+        for number, route in enumerate(result.blocked, 1):
+            lines += ["", *route_block(model, number, route)]
+    return "\n".join(lines) + "\n"
+
+
+def _count_phrase(count: int, more: bool, noun: str) -> str:
+    plural = noun + ("s" if count != 1 else "")
+    return f"first {count} {plural} (more exist)" if more else f"{count} {plural}"
+
+
+def count_text(model: Model, source: str, target: str, counts: Counts, max_hops: int | None) -> str:
+    within = f" of at most {max_hops} hops" if max_hops is not None else ""
+    return (f"{name(model, source)} → {name(model, target)}: {counts.open} open route"
+            f"{'s' if counts.open != 1 else ''} and {counts.blocked} blocked by policy{within}.\n")
+
+
+def table(rows: list[dict], columns: list[str]) -> str:
+    """A plain aligned table; cells are cleaned to one line."""
+    cells = [[clean(str(row.get(c, ""))) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    widths = [min(w, 60) for w in widths]
+
+    def fmt(values: list[str]) -> str:
+        return "  ".join(v[:w].ljust(w) if len(v) <= w else v[: w - 1] + "…" for v, w in zip(values, widths)).rstrip()
+
+    out = [fmt(columns), fmt(["-" * w for w in widths])]
+    out += [fmt(r) for r in cells]
+    return "\n".join(out) + "\n"
+
+
+def show_text(model: Model, node_id: str) -> str:
+    row = model.nodes.loc[node_id]
+    sanctuary = model.sanctuary(node_id)
+    lines = [f"{clean(row['name'])}  [{node_id}]", f"  kind: {row['kind']}"]
+    for label, column in (("aliases", "aliases"), ("part of", "part_of"), ("jurisdiction", "jurisdiction"),
+                          ("state", "state")):
+        if row[column]:
+            lines.append(f"  {label}: {clean(row[column])}")
+    status = sanctuary.status + (f" — {clean(sanctuary.law_text)}" if sanctuary.laws else "")
+    lines.append(f"  sanctuary: {status}")
+    if row["notes"]:
+        lines += textwrap.wrap(f"notes: {clean(row['notes'])}", WIDTH, initial_indent="  ",
+                               subsequent_indent="    ")
+    for title, column in (("Data received", "to"), ("Data sent", "from")):
+        edges = model.edges[model.edges[column] == node_id]
+        lines += ["", f"{title} ({len(edges)})"]
+        for number, edge_id in enumerate(edges["id"], 1):
+            lines += hop_lines(model, number, hop_for(model, edge_id))
+    return "\n".join(lines) + "\n"
+
+
+def sweep_text(result: SweepResult) -> str:
+    model = result.model
+    lines = [f"{len(result.reaches)} of {result.covered} nodes under sanctuary law can reach "
+             f"{name(model, result.target)}."]
+    for r in result.reaches:
+        count = f"{r.routes}+" if r.more_routes else str(r.routes)
+        lines += ["", f"{name(model, r.node)}  [{r.node}]",
+                  *textwrap.wrap(f"law: {clean(r.law)}", WIDTH, initial_indent="  ", subsequent_indent="    "),
+                  f"  routes: {count}",
+                  f"  shortest ({len(r.shortest)} hops): {path_line(model, r.shortest)}",
+                  f"  data leaves sanctuary through: {name(model, r.exit)}",
+                  f"  hands it to {name(model, result.target)}: {name(model, r.last)}"]
+    if any(r.more_routes for r in result.reaches):
+        lines += ["", f"Counts marked + stopped at --limit {result.limit}."]
+    return "\n".join(lines) + "\n"
+
+
+def firewall_text(fw: Firewall) -> str:
+    model = fw.model
+    source, target = name(model, fw.source), name(model, fw.target)
+    if not fw.reachable:
+        return f"{source} has no open route to {target}: nothing to cut.\n"
+    lines = [f"Firewall between {source} and {target}.", "",
+             f"Cut these {len(fw.edges)} channel{'s' if len(fw.edges) != 1 else ''} "
+             "(the fewest that close every open route):"]
+    for edge in fw.edges:
+        lines += textwrap.wrap(f"- [{edge}] {clean(edge_meaning(model, edge))}", WIDTH,
+                               subsequent_indent="  ")
+    lines.append("")
+    if fw.nodes is None:
+        lines.append(f"No set of intermediaries can do it: {source} passes data to {target} directly.")
+    else:
+        lines.append(f"Or remove these {len(fw.nodes)} intermediar{'ies' if len(fw.nodes) != 1 else 'y'}:")
+        lines += [f"- {clean(node_meaning(model, n))}  [{n}]" for n in fw.nodes]
+    lines += ["", "Verified: searching again without them finds no open route." if fw.verified
+              else "NOT VERIFIED: an open route remains after the cut; please report this."]
+    return "\n".join(lines) + "\n"
