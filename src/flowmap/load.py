@@ -53,7 +53,9 @@ def load_tables(directory: str | Path) -> Tables:
         frame, read_problems = read_table(directory / table.filename, table)
         problems += read_problems
         frames[table.name] = frame
-    if not problems:  # cross-file checks only make sense once every file parsed
+    # Cross-file checks need every file's columns; cell problems don't stop them,
+    # so one run reports dangling references alongside bad values.
+    if not any(p.row is None or p.row == 1 for p in problems):
         problems += check_tables(frames, directory)
     if problems:
         raise DataError(problems)

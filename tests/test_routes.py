@@ -1,0 +1,203 @@
+"""The route engine: filters, restrictions, limits, and networkx as the oracle."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import pytest
+from conftest import EDGES, write_dataset
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flowmap import schema
+from flowmap.errors import AmbiguousName, NameNotFound, QueryError
+from flowmap.load import Tables
+from flowmap.model import Model
+from flowmap.routes import Filters, RouteSearch, reach
+
+
+@pytest.fixture
+def model(tiny) -> Model:
+    return Model.load(tiny)
+
+
+def edge_paths(result) -> list[tuple[str, ...]]:
+    return [r.edges for r in result.routes]
+
+
+def test_routes_are_listed_shortest_first_with_open_and_blocked_apart(model):
+    result = reach(model, "SFPD")
+    assert result.reachable
+    assert edge_paths(result) == [("e1", "e2")]
+    assert [r.edges for r in result.blocked] == [("e3", "e4")]
+    restriction = result.blocked[0].blocked_by[0]
+    assert restriction.edge == "e4" and restriction.matched == ("us-ca",)
+    assert restriction.describe(model) == "edge e4 does not carry data from California"
+
+
+def test_restriction_is_judged_against_the_routes_origin(model):
+    # Denver is in Colorado, which the vendor's contract does not exclude.
+    result = reach(model, "Denver Police")
+    assert edge_paths(result) == [("e6", "e4")]
+    assert result.blocked == []
+
+
+def test_only_blocked_routes_means_not_reachable(model):
+    result = reach(model, "sfpd", filters=Filters(without=("e1",)))
+    assert not result.reachable
+    assert result.routes == [] and len(result.blocked) == 1
+
+
+def test_reaching_a_unit_of_the_target_counts(tmp_path):
+    edges = EDGES + [{**EDGES[0], "id": "e7", "from": "denver", "to": "ice-das"}]
+    model = Model.load(write_dataset(tmp_path / "d", edges=edges))
+    result = reach(model, "denver", "ICE")
+    assert ("e7",) in edge_paths(result)
+    assert result.routes[0].nodes == ("denver", "ice-das")
+
+
+def test_data_filter_keeps_only_hops_carrying_that_data(model):
+    assert not reach(model, "sfpd", filters=Filters(data=("social_media",))).reachable
+    assert reach(model, "sfpd", filters=Filters(data=("licence_plate_reads",))).reachable
+
+
+def test_min_evidence_drops_weaker_hops(model):
+    # e1 is only reported: requiring documented evidence closes the route.
+    assert reach(model, "sfpd", filters=Filters(min_evidence="reported")).reachable
+    assert not reach(model, "sfpd", filters=Filters(min_evidence="documented")).reachable
+
+
+@pytest.mark.parametrize("since, until, dated_only, expected", [
+    ("2018", None, False, True),  # e2 is 2018-04-19; undated e1 stays
+    ("2018-05", None, False, False),  # e2 is before the window
+    (None, "2018-04", False, True),  # a month window includes its days
+    (None, "2018-04-18", False, False),
+    ("2018", "2018", True, False),  # dated-only drops undated e1
+])
+def test_date_window(model, since, until, dated_only, expected):
+    filters = Filters(since=since, until=until, dated_only=dated_only)
+    assert reach(model, "sfpd", filters=filters).reachable is expected
+
+
+def test_avoid_and_without_are_what_ifs(model):
+    assert not reach(model, "sfpd", filters=Filters(avoid=("NCRIC",))).reachable
+    assert not reach(model, "sfpd", filters=Filters(without=("e2",))).reachable
+    assert reach(model, "sfpd", filters=Filters(without=("e5",))).reachable
+
+
+def test_via_keeps_routes_through_the_node(model):
+    assert [r.edges for r in reach(model, "sfpd", filters=Filters(via=("vendor",))).blocked] == [("e3", "e4")]
+    assert edge_paths(reach(model, "sfpd", filters=Filters(via=("vendor",)))) == []
+
+
+def test_max_hops_bounds_routes_and_reachability(model):
+    result = reach(model, "sfpd", filters=Filters(max_hops=1))
+    assert not result.reachable and result.routes == []
+
+
+def test_limit_says_more_routes_exist(tmp_path):
+    edges = EDGES + [{**EDGES[1], "id": f"p{i}"} for i in range(3)]  # three more NCRIC -> ICE channels
+    model = Model.load(write_dataset(tmp_path / "d", edges=edges))
+    result = reach(model, "sfpd", limit=2)
+    assert len(result.routes) == 2 and result.more_routes
+    assert RouteSearch(model, "sfpd").count().open == 4
+
+
+@pytest.mark.parametrize("filters, message", [
+    (Filters(data=("telepathy",)), "unknown data category 'telepathy' for --data"),
+    (Filters(min_evidence="rumour"), "unknown evidence level 'rumour' for --min-evidence"),
+    (Filters(since="2018-13"), "--since '2018-13' is not a date"),
+    (Filters(since="2019", until="2018"), "--since 2019 is after --until 2018"),
+    (Filters(avoid=("ICE",)), "--avoid 'Immigration and Customs Enforcement' would remove the target itself"),
+    (Filters(avoid=("sfpd",)), "would remove the source itself"),
+    (Filters(via=("sfpd",)), "is the source; name an intermediary"),
+])
+def test_bad_options_fail_before_any_search(model, filters, message):
+    with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        RouteSearch(model, "sfpd", "ice", filters)
+
+
+def test_source_inside_the_target_is_refused(model):
+    with pytest.raises(QueryError, match="is part of 'Immigration and Customs Enforcement'"):
+        reach(model, "ice-das")
+
+
+def test_names_resolve_by_id_name_or_alias_in_any_case(model):
+    assert model.resolve("ncric") == model.resolve("NCRIC") == model.resolve(
+        "northern california regional intelligence center") == "ncric"
+
+
+def test_unknown_name_suggests_close_matches(model):
+    with pytest.raises(NameNotFound) as caught:
+        model.resolve("NCRC")
+    assert "Northern California Regional Intelligence Center (ncric)" in caught.value.suggestions
+
+
+def test_ambiguous_name_lists_candidates(tmp_path):
+    from conftest import NODES
+
+    nodes = NODES + [{"id": "twin-a", "name": "Twin Center", "kind": "fusion_center"},
+                     {"id": "twin-b", "name": "Other Center", "kind": "fusion_center", "aliases": "twin center"}]
+    model = Model.load(write_dataset(tmp_path / "d", nodes=nodes))
+    with pytest.raises(AmbiguousName) as caught:
+        model.resolve("TWIN CENTER")
+    assert caught.value.candidates == [("twin-a", "Twin Center"), ("twin-b", "Other Center")]
+    assert model.resolve("twin-b") == "twin-b"  # an id is never ambiguous
+
+
+# -- properties, with networkx as the oracle ---------------------------------------------
+
+
+def model_from_pairs(n: int, pairs: list[tuple[int, int]]) -> Model:
+    """An in-memory model: nodes n0..n{n-1}, one edge per pair, no restrictions."""
+    columns = {t.name: [c.name for c in t.columns] for t in schema.TABLES}
+    sources = pd.DataFrame([{c: "" for c in columns["sources"]} | {"id": "s", "title": "S", "publisher": "P"}])
+    nodes = pd.DataFrame([{c: "" for c in columns["nodes"]} | {"id": f"n{i}", "name": f"Node {i}", "kind": "agency"}
+                          for i in range(n)], columns=columns["nodes"])
+    edges = pd.DataFrame([{c: "" for c in columns["edges"]} | {
+        "id": f"e{k}", "from": f"n{u}", "to": f"n{v}", "data": "database_queries", "mechanism": "unspecified",
+        "evidence": "reported", "citation": "s", "locator": "1", "quote": "q"} for k, (u, v) in enumerate(pairs)],
+        columns=columns["edges"])
+    jurisdictions = pd.DataFrame(columns=columns["jurisdictions"])
+    return Model(Tables(None, sources, jurisdictions, nodes, edges))
+
+
+@st.composite
+def multigraphs(draw):
+    n = draw(st.integers(min_value=2, max_value=7))
+    pair = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1])
+    pairs = draw(st.lists(pair, max_size=18))
+    return n, pairs
+
+
+def nx_graph(model: Model) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(model.node_ids)
+    graph.add_edges_from((row["from"], row["to"], row["id"]) for _, row in model.edges.iterrows())
+    return graph
+
+
+@settings(max_examples=150, deadline=None)
+@given(multigraphs(), st.one_of(st.none(), st.integers(1, 6)))
+def test_routes_equal_networkx_simple_edge_paths(graph_spec, cutoff):
+    n, pairs = graph_spec
+    model = model_from_pairs(n, pairs)
+    source, target = "n0", f"n{n - 1}"
+    search = RouteSearch(model, source, target, Filters(max_hops=cutoff))
+    routes = list(search.routes())
+    graph = nx_graph(model)
+    expected = {tuple(k for _, _, k in path) for path in nx.all_simple_edge_paths(graph, source, target, cutoff)}
+    assert {r.edges for r in routes} == expected
+    assert len(routes) == len(expected)  # no route listed twice
+    assert [len(r) for r in routes] == sorted(len(r) for r in routes)  # shortest first
+    for route in routes:
+        assert route.nodes[0] == source and route.nodes[-1] == target
+        assert len(set(route.nodes)) == len(route.nodes)  # simple
+        for hop, (u, v) in zip(route.hops, zip(route.nodes, route.nodes[1:])):
+            assert (hop.sender, hop.receiver) == (u, v)
+            assert graph.has_edge(u, v, hop.edge)
+    assert search.count().open == len(expected)
+    if cutoff is None:
+        assert search.reachable == nx.has_path(graph, source, target)
+    else:
+        assert search.reachable == bool(expected)

@@ -1,0 +1,60 @@
+"""The sanctuary sweep: who under sanctuary law reaches the target, in one pass."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import EDGES, NODES, write_dataset
+
+from flowmap.errors import QueryError
+from flowmap.model import Model
+from flowmap.routes import Filters, RouteSearch
+from flowmap.sanctuary import sweep
+
+
+def test_sweep_lists_sanctuary_nodes_with_law_count_shortest_route_and_gateways(tiny):
+    model = Model.load(tiny)
+    result = sweep(model)
+    assert [r["id"] for r in result.to_list()] == ["ncric", "sfpd"]  # shortest route first
+    sfpd = result.to_list()[1]
+    assert sfpd["law"] == "Sanctuary City Ordinance (San Francisco); SB54 (California)"
+    assert sfpd["routes"] == 1  # the vendor route is blocked by the California opt-out
+    assert [n["id"] for n in sfpd["shortest"]["nodes"]] == ["sfpd", "ncric", "ice"]
+    assert sfpd["gateways"] == {
+        "exit": {"id": "ncric", "name": "Northern California Regional Intelligence Center"},
+        "last": {"id": "ncric", "name": "Northern California Regional Intelligence Center"},
+    }
+    assert result.covered == 2  # Denver is not under a sanctuary law in the fixture
+
+
+def test_state_law_covers_agencies_added_with_only_a_state(tmp_path):
+    nodes = NODES + [{"id": "oakpd", "name": "Oakland Police", "kind": "agency", "state": "CA"}]
+    edges = EDGES + [{**EDGES[0], "id": "e9", "from": "oakpd"}]
+    model = Model.load(write_dataset(tmp_path / "d", nodes=nodes, edges=edges))
+    assert model.sanctuary("oakpd").law_text == "SB54 (California)"
+    assert "oakpd" in {r["id"] for r in sweep(model).to_list()}
+
+
+def test_sweep_agrees_with_one_search_per_node(tiny):
+    model = Model.load(tiny)
+    swept = {r.node: r for r in sweep(model).reaches}
+    for node in model.node_ids:
+        if not model.sanctuary(node).covered:
+            continue
+        search = RouteSearch(model, node)
+        assert (node in swept) == search.reachable
+        if node in swept:
+            first = next(r for r in search.routes() if not r.blocked)
+            assert len(swept[node].shortest) == len(first)
+            assert swept[node].routes == search.count().open
+
+
+def test_sweep_counts_stop_at_the_limit(tmp_path):
+    edges = EDGES + [{**EDGES[1], "id": f"p{i}"} for i in range(3)]
+    result = sweep(Model.load(write_dataset(tmp_path / "d", edges=edges)), limit=2)
+    sfpd = next(r for r in result.reaches if r.node == "sfpd")
+    assert (sfpd.routes, sfpd.more_routes) == (2, True)
+
+
+def test_sweep_refuses_via(tiny):
+    with pytest.raises(QueryError, match="--via does not apply to the sanctuary sweep"):
+        sweep(Model.load(tiny), filters=Filters(via=("ncric",)))
