@@ -257,5 +257,13 @@ def datapackage() -> None:
     click.echo(tabular.to_json(schema.datapackage()), nl=False)
 
 
+@cli.command()
+@click.pass_obj
+@reports_errors
+def summary(state: State) -> None:
+    """Count nodes by kind and edges by evidence level and data category (Markdown)."""
+    click.echo(text.summary_markdown(state.flowmap.model), nl=False)
+
+
 def main() -> None:
     cli(prog_name="flowmap")

@@ -44,8 +44,7 @@ def hop_lines(model: Model, number: int, hop: Hop) -> list[str]:
 
 
 def route_block(model: Model, number: int, route: Route) -> list[str]:
-    hops = len(route)
-    lines = [f"Route {number} ({hops} hop{'s' if hops != 1 else ''}): {path_line(model, route)}"]
+    lines = [f"Route {number} ({_plural(len(route), 'hop')}): {path_line(model, route)}"]
     for position, hop in enumerate(route.hops, 1):
         lines += hop_lines(model, position, hop)
     for restriction in route.blocked_by:
@@ -74,6 +73,10 @@ def reach_text(result: ReachResult) -> str:
         for number, route in enumerate(result.blocked, 1):
             lines += ["", *route_block(model, number, route)]
     return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _count_phrase(count: int, more: bool, noun: str) -> str:
@@ -131,7 +134,7 @@ def sweep_text(result: SweepResult) -> str:
         lines += ["", f"{name(model, r.node)}  [{r.node}]",
                   *textwrap.wrap(f"law: {clean(r.law)}", WIDTH, initial_indent="  ", subsequent_indent="    "),
                   f"  routes: {count}",
-                  f"  shortest ({len(r.shortest)} hops): {path_line(model, r.shortest)}",
+                  f"  shortest ({_plural(len(r.shortest), 'hop')}): {path_line(model, r.shortest)}",
                   f"  data leaves sanctuary through: {name(model, r.exit)}",
                   f"  hands it to {name(model, result.target)}: {name(model, r.last)}"]
     if any(r.more_routes for r in result.reaches):
@@ -145,8 +148,7 @@ def firewall_text(fw: Firewall) -> str:
     if not fw.reachable:
         return f"{source} has no open route to {target}: nothing to cut.\n"
     lines = [f"Firewall between {source} and {target}.", "",
-             f"Cut these {len(fw.edges)} channel{'s' if len(fw.edges) != 1 else ''} "
-             "(the fewest that close every open route):"]
+             f"Cut {_plural(len(fw.edges), 'channel')} (the fewest that close every open route):"]
     for edge in fw.edges:
         lines += textwrap.wrap(f"- [{edge}] {clean(edge_meaning(model, edge))}", WIDTH,
                                subsequent_indent="  ")
@@ -154,8 +156,27 @@ def firewall_text(fw: Firewall) -> str:
     if fw.nodes is None:
         lines.append(f"No set of intermediaries can do it: {source} passes data to {target} directly.")
     else:
-        lines.append(f"Or remove these {len(fw.nodes)} intermediar{'ies' if len(fw.nodes) != 1 else 'y'}:")
+        lines.append(f"Or remove {_plural(len(fw.nodes), 'intermediary', 'intermediaries')}:")
         lines += [f"- {clean(node_meaning(model, n))}  [{n}]" for n in fw.nodes]
     lines += ["", "Verified: searching again without them finds no open route." if fw.verified
               else "NOT VERIFIED: an open route remains after the cut; please report this."]
+    return "\n".join(lines) + "\n"
+
+
+def summary_markdown(model: Model) -> str:
+    """Counts of nodes by kind and edges by evidence level and data category, as
+    Markdown tables (the README's "Data" section embeds this output)."""
+    from .. import schema
+
+    nodes = model.nodes["kind"].value_counts()
+    edges = model.edges["evidence"].value_counts()
+    data = model.edges["data"].str.split(";").explode().str.strip().value_counts()
+    covered = int((model.nodes["sanctuary"] == "yes").sum())
+    lines = [f"{len(model.nodes)} nodes ({covered} under a sanctuary law), {len(model.edges)} edges, "
+             f"{len(model.sources)} sources.", "", "| node kind | nodes |", "|---|---:|"]
+    lines += [f"| {kind} | {int(nodes.get(kind, 0))} |" for kind in schema.NODE_KINDS if nodes.get(kind, 0)]
+    lines += ["", "| evidence | edges |", "|---|---:|"]
+    lines += [f"| {level} | {int(edges.get(level, 0))} |" for level in schema.EVIDENCE_LEVELS]
+    lines += ["", "| data category | edges carrying it |", "|---|---:|"]
+    lines += [f"| {category} | {int(data[category])} |" for category in schema.DATA_CATEGORIES if category in data]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,224 @@
+"""The command line, as a user sees it: exact output and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import EDGES, NODES, write_dataset
+
+from flowmap.cli import cli
+
+
+@pytest.fixture
+def run(tiny):
+    def invoke(*args: str, data=tiny):
+        result = CliRunner().invoke(cli, ["--data", str(data), *args], catch_exceptions=False)
+        return result
+
+    return invoke
+
+
+def test_every_command_has_help_text():
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help"
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0
+        assert command.help.split("\n")[0][:30] in " ".join(result.output.split())
+
+
+def test_validate_clean_data(run, tiny):
+    result = run("validate")
+    assert result.exit_code == 0
+    assert result.output == f"{tiny}: valid. 1 sources, 4 jurisdictions, 7 nodes, 6 edges.\n"
+
+
+def test_validate_lists_every_problem_and_exits_1(run, tmp_path):
+    bad = write_dataset(tmp_path / "bad", edges=[{**EDGES[0], "evidence": "rumour"}, {**EDGES[1], "to": "ghost"}])
+    result = run("validate", data=bad)
+    assert result.exit_code == 1
+    assert result.output == (
+        "2 problems in the data:\n"
+        f"  {bad / 'edges.csv'}: row 2, column 'evidence': is not one of: documented, reported, capability "
+        "(value: 'rumour')\n"
+        f"  {bad / 'edges.csv'}: row 3, column 'to': refers to no id in nodes.csv (value: 'ghost')\n"
+    )
+
+
+def test_other_commands_refuse_invalid_data_without_traceback(run, tmp_path):
+    bad = write_dataset(tmp_path / "bad", edges=[{**EDGES[0], "quote": ""}])
+    result = run("reach", "sfpd", data=bad)
+    assert result.exit_code == 1
+    assert "row 2, column 'quote': is empty but required" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_data_directory_from_environment(tiny):
+    result = CliRunner().invoke(cli, ["validate"], env={"FLOWMAP_DATA": str(tiny)})
+    assert result.exit_code == 0 and result.output.startswith(f"{tiny}: valid.")
+
+
+def test_reach_table(run):
+    result = run("reach", "SFPD")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "San Francisco Police Department CAN reach Immigration and Customs Enforcement within 6 hops."
+    assert lines[1] == "1 open route; 1 route blocked by policy."
+    assert ("Route 1 (2 hops): San Francisco Police Department → Northern California Regional Intelligence "
+            "Center → Immigration and Customs Enforcement") in lines
+    assert "     data: licence_plate_reads · evidence: documented · how: informal_request · date: 2018-04-19" in lines
+    assert "     source: A Report, p. 3" in lines
+    assert "     “NCRIC ran the plate”" in lines
+    assert "Blocked by policy" in lines
+    assert "  BLOCKED: edge e4 does not carry data from California (A Report, p. 5)" in lines
+
+
+def test_reach_json_contract(run):
+    result = run("reach", "sfpd", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["source"] == {"id": "sfpd", "name": "San Francisco Police Department"}
+    assert data["target"] == {"id": "ice", "name": "Immigration and Customs Enforcement"}
+    assert data["reachable"] is True
+    route = data["routes"][0]
+    assert [n["id"] for n in route["nodes"]] == ["sfpd", "ncric", "ice"]
+    hop = route["hops"][1]
+    for key in ("edge", "from", "to", "data", "evidence", "date", "citation", "locator", "quote"):
+        assert key in hop
+    assert (hop["edge"], hop["from"], hop["to"], hop["data"], hop["evidence"], hop["date"], hop["citation"],
+            hop["locator"], hop["quote"]) == ("e2", "ncric", "ice", ["licence_plate_reads"], "documented",
+                                              "2018-04-19", "report", "p. 3", "NCRIC ran the plate")
+    assert data["blocked"][0]["blocked_by"][0]["edge"] == "e4"
+
+
+def test_reach_csv_is_one_row_per_hop(run):
+    result = run("reach", "sfpd", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["status"], r["route"], r["hop"], r["edge"]) for r in rows] == [
+        ("open", "1", "1", "e1"), ("open", "1", "2", "e2"), ("blocked", "1", "1", "e3"), ("blocked", "1", "2", "e4")]
+
+
+def test_reach_csv_defuses_spreadsheet_formulas(run, tmp_path):
+    nodes = [dict(n) for n in NODES]
+    nodes[0]["name"] = '=HYPERLINK("http://evil.example","click")'
+    data = write_dataset(tmp_path / "d", nodes=nodes)
+    result = run("reach", "sfpd", "--format", "csv", data=data)
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows[0]["from_name"] == '\'=HYPERLINK("http://evil.example","click")'
+
+
+def test_reach_limit_says_so(run, tmp_path):
+    data = write_dataset(tmp_path / "d", edges=EDGES + [{**EDGES[1], "id": f"p{i}"} for i in range(3)])
+    result = run("reach", "sfpd", "--limit", "2", data=data)
+    assert result.exit_code == 0
+    assert "first 2 open routes (more exist)" in result.output
+    assert "Listing stopped at --limit 2: more routes exist (raise --limit, or use --count to count them all)." \
+        in result.output
+
+
+def test_reach_count(run):
+    result = run("reach", "sfpd", "--count")
+    assert result.output == ("San Francisco Police Department → Immigration and Customs Enforcement: "
+                             "1 open route and 1 blocked by policy of at most 6 hops.\n")
+    data = json.loads(run("reach", "sfpd", "--count", "--format", "json").output)
+    assert (data["open"], data["blocked"], data["reachable"]) == (1, 1, True)
+
+
+def test_reach_filters_from_the_command_line(run):
+    result = run("reach", "sfpd", "--min-evidence", "documented", "--format", "json")
+    assert json.loads(result.output)["reachable"] is False
+    result = run("reach", "sfpd", "--avoid", "NCRIC", "--format", "json")
+    assert json.loads(result.output)["routes"] == []
+    result = run("reach", "sfpd", "--since", "2019", "--dated-only", "--count")
+    assert "0 open routes and 0 blocked" in result.output
+
+
+def test_unreachable_verdict(run):
+    result = run("reach", "Plate Vendor", "--to", "NCRIC")
+    assert result.exit_code == 0
+    assert result.output.startswith("Plate Vendor cannot reach Northern California Regional Intelligence Center")
+
+
+def test_unknown_name_suggests_and_exits_1(run):
+    result = run("reach", "NCRC")
+    assert result.exit_code == 1
+    assert result.output == ("Error: no entity called 'NCRC'; did you mean: Northern California Regional "
+                             "Intelligence Center (ncric)? (`flowmap nodes` lists them all)\n")
+
+
+def test_ambiguous_name_lists_candidates_and_exits_1(run, tmp_path):
+    nodes = NODES + [{"id": "a1", "name": "Twin", "kind": "agency"}, {"id": "a2", "name": "Twin", "kind": "agency"}]
+    result = run("reach", "twin", data=write_dataset(tmp_path / "d", nodes=nodes))
+    assert result.exit_code == 1
+    assert result.output == "Error: 'twin' could mean several entities: a1 (Twin); a2 (Twin). Use the id to choose one.\n"
+
+
+def test_unknown_edge_for_without(run):
+    result = run("reach", "sfpd", "--without", "e99")
+    assert result.exit_code == 1
+    assert "no edge called 'e99'" in result.output
+
+
+def test_bad_date_option(run):
+    result = run("reach", "sfpd", "--since", "April")
+    assert result.exit_code == 1
+    assert result.output == "Error: --since 'April' is not a date like 2018, 2018-04 or 2018-04-19\n"
+
+
+def test_bad_choice_is_a_usage_error(run):
+    result = run("reach", "sfpd", "--format", "xml")
+    assert result.exit_code == 2
+    assert "Invalid value for '--format'" in result.output
+
+
+def test_nodes_table_json_and_kind_filter(run):
+    result = run("nodes", "--kind", "fusion_center")
+    assert result.output.splitlines()[2].split() == ["ncric", "Northern", "California", "Regional",
+                                                      "Intelligence", "Center", "fusion_center", "CA", "yes"]
+    records = json.loads(run("nodes", "--format", "json").output)
+    sfpd = next(r for r in records if r["id"] == "sfpd")
+    assert sfpd["sanctuary"] == "yes"
+    assert sfpd["sanctuary_law"] == "Sanctuary City Ordinance (San Francisco); SB54 (California)"
+    assert set(sfpd) >= {"id", "name", "kind", "aliases", "part_of", "jurisdiction", "state", "notes"}
+
+
+def test_show_lists_inbound_and_outbound_edges(run):
+    result = run("show", "ncric")
+    assert result.exit_code == 0
+    assert "Data received (2)" in result.output and "Data sent (1)" in result.output
+    assert "  sanctuary: yes — SB54 (California)" in result.output
+    data = json.loads(run("show", "ncric", "--format", "json").output)
+    assert [h["edge"] for h in data["received"]] == ["e1", "e5"]
+    assert [h["edge"] for h in data["sent"]] == ["e2"]
+
+
+def test_sanctuary_json(run):
+    data = json.loads(run("sanctuary", "--format", "json").output)
+    assert [r["id"] for r in data] == ["ncric", "sfpd"]
+    assert set(data[0]) >= {"id", "name", "law", "routes", "shortest", "gateways"}
+
+
+def test_firewall_json_and_table(run):
+    data = json.loads(run("firewall", "sfpd", "--format", "json").output)
+    assert [e["id"] for e in data["edges"]] == ["e1"]
+    assert data["nodes"] == [{"id": "ncric", "name": "Northern California Regional Intelligence Center",
+                              "meaning": "withdraw from Northern California Regional Intelligence Center"}]
+    assert data["verified"] is True
+    text = run("firewall", "sfpd").output
+    assert "Verified: searching again without them finds no open route." in text
+
+
+def test_datapackage_command_prints_the_descriptor(run):
+    data = json.loads(run("datapackage").output)
+    assert [r["name"] for r in data["resources"]] == ["sources", "jurisdictions", "nodes", "edges"]
+
+
+def test_hostile_names_stay_on_one_line_in_tables(run, tmp_path):
+    nodes = [dict(n) for n in NODES]
+    nodes[0]["name"] = "Evil\nRoute 99 (1 hops): fake"
+    result = run("reach", "sfpd", data=write_dataset(tmp_path / "d", nodes=nodes))
+    assert "\nRoute 99" not in result.output
+    assert "Evil Route 99 (1 hops): fake CAN reach" in result.output
