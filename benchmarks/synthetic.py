@@ -54,7 +54,8 @@ def _zipf_weights(n: int, exponent: float, rng: np.random.Generator) -> np.ndarr
 
 
 def write(directory: str | os.PathLike, *, agencies: int = 18_000, fusion_centers: int = 80,
-          edges: int = 200_000, seed: int = 2024, exponent: float = 1.1) -> Synthetic:
+          edges: int = 200_000, seed: int = 2024, out_exponent: float = 0.8,
+          in_exponent: float = 0.5) -> Synthetic:
     """Write the synthetic dataset to ``directory`` and describe it."""
     from flowmap import schema
 
@@ -126,8 +127,8 @@ def write(directory: str | os.PathLike, *, agencies: int = 18_000, fusion_center
     upstream += [(v, ice_units[i % 4]) for i, v in enumerate(vendor_ids)]
     upstream += [(b, "ice-ero") for b in broker_ids] + [(a, b) for a in agency_ids[:400:3] for b in broker_ids]
     sharing = max(edges - len(to_fusion) - len(to_vendor) - len(upstream), 0)
-    senders = rng.choice(agencies, size=sharing, p=_zipf_weights(agencies, exponent, rng))
-    receivers = rng.choice(agencies, size=sharing, p=_zipf_weights(agencies, exponent * 0.8, rng))
+    senders = rng.choice(agencies, size=sharing, p=_zipf_weights(agencies, out_exponent, rng))
+    receivers = rng.choice(agencies, size=sharing, p=_zipf_weights(agencies, in_exponent, rng))
     loops = senders == receivers
     receivers[loops] = (receivers[loops] + 1) % agencies
     pairs += [(agency_ids[s], agency_ids[r]) for s, r in zip(senders.tolist(), receivers.tolist())]

@@ -8,9 +8,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import EDGES, NODES, write_dataset
 
 from flowmap.cli import cli
+
+from conftest import EDGES, NODES, write_dataset
 
 
 @pytest.fixture
@@ -153,7 +154,8 @@ def test_ambiguous_name_lists_candidates_and_exits_1(run, tmp_path):
     nodes = NODES + [{"id": "a1", "name": "Twin", "kind": "agency"}, {"id": "a2", "name": "Twin", "kind": "agency"}]
     result = run("reach", "twin", data=write_dataset(tmp_path / "d", nodes=nodes))
     assert result.exit_code == 1
-    assert result.output == "Error: 'twin' could mean several entities: a1 (Twin); a2 (Twin). Use the id to choose one.\n"
+    assert result.output == ("Error: 'twin' could mean several entities: a1 (Twin); a2 (Twin). "
+                             "Use the id to choose one.\n")
 
 
 def test_unknown_edge_for_without(run):

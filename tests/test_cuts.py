@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from conftest import EDGES, write_dataset
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from test_routes import model_from_pairs, multigraphs, nx_graph
 
 from flowmap.cuts import firewall
 from flowmap.model import Model
 from flowmap.routes import Filters, RouteSearch
+
+from conftest import EDGES, write_dataset
+from test_routes import model_from_pairs, multigraphs, nx_graph
 
 
 def test_firewall_cuts_the_channel_nearest_the_source(tiny):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EDGES, JURISDICTIONS, NODES, SOURCES, write_dataset
 
 from flowmap.errors import DataError
 from flowmap.load import load_tables
+
+from conftest import EDGES, JURISDICTIONS, NODES, SOURCES, write_dataset
 
 
 def problems_of(directory) -> list[str]:

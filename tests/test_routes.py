@@ -5,7 +5,6 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 import pytest
-from conftest import EDGES, write_dataset
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from flowmap.errors import AmbiguousName, NameNotFound, QueryError
 from flowmap.load import Tables
 from flowmap.model import Model
 from flowmap.routes import Filters, RouteSearch, reach
+
+from conftest import EDGES, write_dataset
 
 
 @pytest.fixture

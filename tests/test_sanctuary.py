@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import EDGES, NODES, write_dataset
 
 from flowmap.errors import QueryError
 from flowmap.model import Model
 from flowmap.routes import Filters, RouteSearch
 from flowmap.sanctuary import sweep
+
+from conftest import EDGES, NODES, write_dataset
 
 
 def test_sweep_lists_sanctuary_nodes_with_law_count_shortest_route_and_gateways(tiny):

@@ -27,8 +27,9 @@ def make_filters(**options) -> Filters:
 
     Single strings are accepted where a list is expected (``data="social_media"``).
 
-    >>> make_filters(data="social_media", max_hops=3)
-    Filters(data=('social_media',), min_evidence=None, since=None, until=None, dated_only=False, max_hops=3, via=(), avoid=(), without=())
+    >>> filters = make_filters(data="social_media", max_hops=3)
+    >>> filters.data, filters.max_hops, filters.min_evidence
+    (('social_media',), 3, None)
     """
     unknown = sorted(set(options) - set(FILTER_NAMES))
     if unknown:

@@ -15,8 +15,8 @@ from dataclasses import replace as replace_filters
 
 import networkx as nx
 
-from .model import Model
 from .errors import QueryError
+from .model import Model
 from .routes import Filters, Query, RouteSearch, hop_for
 
 SINK = ("__sink__",)  # a tuple cannot collide with a node id, which is a string

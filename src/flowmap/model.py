@@ -18,7 +18,6 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from . import dates, schema
 from .errors import AmbiguousName, NameNotFound
