@@ -34,6 +34,7 @@ DATA_CATEGORIES: dict[str, str] = {
     "licence_plate_reads": "automated licence-plate-reader scans (plate, time, place)",
     "face_recognition_results": "matches returned by a face-recognition search",
     "probe_photos": "a photo of a person sent to be identified or matched",
+    "photos": "photos of a person whose origin the source does not give",
     "dmv_photos": "driver's licence and ID photos held by a motor-vehicle agency",
     "driver_records": "driver's licence and vehicle-registration records",
     "identity_address_records": "names, home and last known addresses, relatives, from any source",
@@ -47,6 +48,7 @@ DATA_CATEGORIES: dict[str, str] = {
     "intelligence_reports": "analytic products: bulletins, portfolios, dossiers on people",
     "database_queries": "search requests and results when the records searched are not named",
     "tips": "tips and reports about individuals",
+    "unspecified": "the source says data moved, or could move, but not what data",
 }
 
 MECHANISMS: dict[str, str] = {

@@ -1,0 +1,649 @@
+"""Diagrams: the map, or the routes from one source, drawn with Graphviz.
+
+The DOT is built with pydot and laid out by the Graphviz engine bundled in the
+pygraphviz wheel, so no system ``dot`` is needed.  The DOT text is the stable
+product: the same data gives byte-identical DOT, which the golden tests pin.
+
+Escaping is done here, not left to pydot.  pydot leaves a value alone when it
+already looks quoted (``"..."``) or HTML-like (``<...>``), so a name such as
+``<script>…</script>`` would pass into the DOT raw; and Graphviz expands
+``\\N``, ``\\G``, ``\\L``… in labels and tooltips.  Every value therefore goes
+in pre-quoted by :func:`_label_html`, :func:`_esc_string` or :func:`_tooltip`,
+whose rules were found by round-tripping hostile text through Graphviz (see
+``tests/test_render.py``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+import textwrap
+from dataclasses import dataclass, field
+from dataclasses import replace as replace_filters
+from pathlib import Path
+
+import numpy as np
+import pydot
+
+from .. import cuts, schema
+from ..errors import QueryError, RenderError
+from ..load import split_list
+from ..model import Model
+from ..routes import DEFAULT_LIMIT, Filters, Query, edge_mask, hop_for, reach
+
+FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
+SUFFIXES: dict[str, str] = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+#: Beyond this many edges ``dot`` takes minutes to hours and the picture is
+#: unreadable anyway; the DOT can still be written and laid out elsewhere.
+MAX_EDGES_TO_DRAW = 2000
+
+#: Image resolution for PNG: crisp on a slide and in print at report width.
+PNG_DPI = 144
+
+FONT = "Helvetica,Arial,sans-serif"
+
+# (shape, extra style, fill colour, legend text).  Pale fills keep black text
+# readable; shape carries the kind too, so the diagram survives greyscale print.
+KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
+    "agency": ("box", "rounded", "#dbe9f6", "local or state agency"),
+    "fusion_center": ("hexagon", "", "#fde3c8", "fusion center"),
+    "federal_agency": ("box", "", "#f4cccc", "federal agency or unit"),
+    "vendor": ("component", "", "#e4dbf0", "surveillance vendor"),
+    "data_broker": ("folder", "", "#fff2b3", "data broker"),
+    "database": ("cylinder", "", "#d9ead3", "database"),
+    "group": ("box", "rounded,dashed", "#eeeeee", "group of agencies"),
+}
+EVIDENCE_STYLE: dict[str, str] = {"documented": "solid", "reported": "dashed", "capability": "dotted"}
+EVIDENCE_KEY: dict[str, str] = {
+    "documented": "documented: a primary record shows it",
+    "reported": "reported: a source says it happens",
+    "capability": "capability: access exists, use not shown",
+}
+
+DATA_LABELS: dict[str, str] = {
+    "licence_plate_reads": "licence-plate reads",
+    "dmv_photos": "DMV photos",
+    "identity_address_records": "identity & address records",
+}
+
+INK = "#333333"
+SANCTUARY = "#1a7f37"
+BLOCKED = "#c0392b"
+CUT = "#7b3294"
+GREY_LINE = "#c4c4c4"
+GREY_TEXT = "#9a9a9a"
+GREY_FILL = "#f4f4f4"
+MUTED = "#555555"
+
+NAME_WIDTH = 26
+NOTE_WIDTH = 32
+EDGE_WIDTH = 28
+
+
+# -- escaping -------------------------------------------------------------------
+
+def _clean(text: str) -> str:
+    """One line: newlines and tabs in the data must not break a label's layout."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _html(text: str) -> str:
+    """Text for an HTML-like label.  Graphviz expands ``\\N`` and friends even
+    inside HTML labels, after decoding entities, so backslashes are doubled."""
+    return html.escape(text, quote=True).replace("\\", "\\\\")
+
+
+def _label_html(lines: list[str]) -> str:
+    """An HTML-like label from lines that are already marked up and escaped."""
+    return "<" + "<br/>".join(lines) + ">"
+
+
+def _esc_string(text: str) -> str:
+    """A quoted DOT escString (URL, id, class).  ``&`` becomes an entity because
+    Graphviz passes ``&amp;``-like text through to SVG unescaped."""
+    return '"' + text.replace("&", "&amp;").replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _tooltip(lines: list[str]) -> str:
+    """A quoted tooltip.  Graphviz unescapes tooltips twice (``\\\\\\\\N`` shows as
+    ``\\N``), so each backslash becomes four; lines join with real newlines."""
+    text = "\n".join(lines)
+    return '"' + text.replace("&", "&amp;").replace("\\", "\\\\\\\\").replace('"', '\\"') + '"'
+
+
+def _node_name(node_id: str) -> str:
+    """Node names are always quoted: an unquoted ``a:b`` would be node ``a``, port ``b``."""
+    return '"' + node_id.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _safe_url(url: str) -> str | None:
+    """The URL if it is plain http(s); the loader checks this too, but a link
+    in a published diagram is worth checking twice."""
+    return url if re.fullmatch(r"https?://[^\s\"'<>\\]+", url or "") else None
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    # Long words stay whole: breaking inside a name or a URL misleads more than an overlong line.
+    return textwrap.wrap(_clean(text), width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def data_label(category: str) -> str:
+    """A data category as a reader would say it: ``dmv_photos`` → ``DMV photos``."""
+    return DATA_LABELS.get(category, category.replace("_", " "))
+
+
+# -- the diagram ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Diagram:
+    """A diagram of the map: its DOT text and the ways to turn it into an image.
+
+    ``nodes`` and ``edges`` are the ids drawn (the legend aside).
+    """
+
+    dot: str
+    nodes: tuple[str, ...]
+    edges: tuple[str, ...]
+    title: str = ""
+
+    def render(self, format: str = "svg") -> bytes:
+        """The diagram as ``svg``, ``png``, ``pdf`` or ``dot`` bytes.
+
+        Raises :class:`~flowmap.errors.RenderError` when Graphviz is missing or fails.
+        """
+        if format not in FORMATS:
+            raise RenderError(f"unknown format {format!r}; choose --format from: {', '.join(FORMATS)}")
+        if format == "dot":
+            return self.dot.encode("utf-8")
+        if len(self.edges) > MAX_EDGES_TO_DRAW:
+            raise RenderError(
+                f"the diagram has {len(self.edges)} edges, too many to lay out legibly "
+                f"(limit {MAX_EDGES_TO_DRAW}); narrow it with --from, --data or --min-evidence, "
+                "or write the DOT with --format dot and lay it out yourself (e.g. `sfdp -Tsvg`)")
+        return _draw(self.dot, format)
+
+    def save(self, path: str | os.PathLike, format: str | None = None) -> str:
+        """Write the diagram to ``path`` and return the format written.
+
+        The format comes from the suffix (.svg .png .pdf .dot .gv) unless
+        ``format`` says otherwise.  The file is written whole or not at all:
+        the image is drawn first, then written to a temporary file beside
+        ``path`` and renamed over it.
+        """
+        path = Path(path)
+        fmt = format or format_for(path)
+        write_atomic(path, self.render(fmt))
+        return fmt
+
+    def _repr_svg_(self) -> str | None:
+        # Jupyter shows __repr__ instead when this returns None (no Graphviz).
+        try:
+            return self.render("svg").decode("utf-8")
+        except RenderError:
+            return None
+
+    def __repr__(self) -> str:
+        return (f"<Diagram {self.title!r}: {len(self.nodes)} nodes, {len(self.edges)} edges; "
+                ".save('map.svg') to write it, .dot for the DOT text>")
+
+
+def format_for(path: str | os.PathLike) -> str:
+    """The output format a file name asks for, from its suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        shown = f"suffix {suffix!r}" if suffix else "no suffix"
+        raise RenderError(f"cannot tell the image format of {os.fspath(path)!r} ({shown}); name the file "
+                          f"{', '.join(SUFFIXES)} or choose one with --format {{{','.join(FORMATS)}}}")
+    return SUFFIXES[suffix]
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` so that a reader never sees half a file.
+
+    The temporary file is created with ``os.open`` rather than ``tempfile`` so
+    the umask, not a private 0600 mode, decides the final file's permissions.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise RenderError(f"cannot write {os.fspath(path)!r}: directory {os.fspath(directory)!r} does not exist")
+    temporary = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise RenderError(f"cannot write {os.fspath(path)!r}: {exc.strerror or exc}") from exc
+
+
+def _draw(dot: str, format: str) -> bytes:
+    advice = ("The DOT can still be written with `--format dot` (format='dot' in Python); to get an "
+              "image, `pip install pygraphviz` (its wheels bundle Graphviz) or install Graphviz and run "
+              f"`dot -T{format} diagram.dot -o diagram.{format}`.")
+    try:
+        import pygraphviz
+    except (ImportError, OSError) as exc:  # OSError: the wheel's bundled libraries failed to load
+        raise RenderError(f"cannot draw a {format} image: pygraphviz is not available ({exc}). {advice}") from exc
+    args = f"-Gdpi={PNG_DPI}" if format == "png" else ""
+    try:
+        return pygraphviz.AGraph(string=dot).draw(format=format, prog="dot", args=args)
+    except Exception as exc:  # pygraphviz reports Graphviz failures as ValueError, DotError or others
+        raise RenderError(f"Graphviz could not draw the {format} image: {exc}. {advice}") from exc
+
+
+# -- what to draw ---------------------------------------------------------------
+
+@dataclass
+class _Selection:
+    """Which nodes and edges to draw, and how each edge is marked."""
+
+    nodes: list[str]  # in file order
+    edges: list[str]  # in file order
+    focus_nodes: set[str]
+    focus_edges: set[str]
+    blocked: dict[str, tuple[str, ...]] = field(default_factory=dict)  # edge -> jurisdiction ids it shuts out
+    blocked_relative: bool = True  # blocked for this route's origin, or a policy on the whole map
+    cut: set[str] = field(default_factory=set)
+    title: list[str] = field(default_factory=list)
+
+
+def diagram(model: Model, source: str | None = None, target: str = "ice", filters: Filters | None = None,
+            context: bool = False, firewall: bool = False, limit: int | None = DEFAULT_LIMIT) -> Diagram:
+    """A diagram of the whole map, or of the routes from ``source`` to ``target``.
+
+    Parameters
+    ----------
+    source : str or None
+        Without it, the whole map; with it, only the nodes and edges on routes
+        (open and blocked by policy) from ``source`` to ``target``.
+    target : str
+        Where routes end; it and its units are drawn in one box.
+    filters : Filters
+        Narrow the map as for ``reach``.  ``max_hops`` and ``via`` only apply
+        to routes from a source.
+    context : bool
+        With ``source``: draw the rest of the map too, greyed.
+    firewall : bool
+        With ``source``: mark the channels :func:`flowmap.cuts.firewall` would cut.
+    limit : int or None
+        Draw the edges of at most this many open (and blocked) routes.
+    """
+    filters = filters or Filters()
+    query = Query(model, target, filters)
+    if source is None:
+        for flag, wanted in (("--context", context), ("--firewall", firewall), ("--via", bool(query.via))):
+            if wanted:
+                raise QueryError(f"{flag} needs a source: add --from SOURCE")
+        selection = _whole_map(model, query)
+    else:
+        selection = _routes_from(model, query, source, context, firewall, limit)
+    return Diagram(_build_dot(model, query, selection), tuple(selection.nodes), tuple(selection.edges),
+                   selection.title[0] if selection.title else "")
+
+
+def _map_edges(model: Model, query: Query) -> list[str]:
+    """The edges the filters keep, in file order."""
+    mask = edge_mask(model, query.filters, query.avoid, query.without)
+    return [model.edge_ids[e] for e in np.flatnonzero(mask).tolist()]
+
+
+def _ordered_nodes(model: Model, nodes: set[str]) -> list[str]:
+    return sorted(nodes, key=model.node_index.__getitem__)
+
+
+def _ordered_edges(model: Model, edges: set[str]) -> list[str]:
+    return sorted(edges, key=model.edge_index.__getitem__)
+
+
+def _endpoints(model: Model, edges: list[str]) -> set[str]:
+    return set(model.edges.loc[edges, "from"]) | set(model.edges.loc[edges, "to"]) if edges else set()
+
+
+def _whole_map(model: Model, query: Query) -> _Selection:
+    edges = _map_edges(model, query)
+    nodes = _endpoints(model, edges) | {query.target}
+    blocked = {e: split_list(model.edges.at[e, "excludes"]) for e in edges if model.edges.at[e, "excludes"]}
+    title = [f"Data flows toward {_clean(model.name(query.target))}",
+             f"{len(nodes)} entities, {len(edges)} flows{_filter_note(model, query)}"]
+    return _Selection(_ordered_nodes(model, nodes), edges, set(nodes), set(edges), blocked, False, title=title)
+
+
+def _routes_from(model: Model, query: Query, source: str, context: bool, firewall: bool,
+                 limit: int | None) -> _Selection:
+    result = reach(model, source, query.target, query.filters, limit)
+    source = result.source
+    edges: set[str] = set()
+    nodes: set[str] = {source}
+    blocked: dict[str, tuple[str, ...]] = {}
+    for route in (*result.routes, *result.blocked):
+        edges.update(route.edges)
+        nodes.update(route.nodes)
+        for restriction in route.blocked_by:
+            blocked[restriction.edge] = restriction.matched
+    if nodes.isdisjoint(query.target_members):
+        nodes.add(query.target)  # a diagram of "cannot reach" still shows what it cannot reach
+
+    open_count, blocked_count = len(result.routes), len(result.blocked)
+    hops = query.filters.max_hops
+    summary = (f"{open_count}{'+' if result.more_routes else ''} open route{'s' if open_count != 1 else ''}, "
+               f"{blocked_count}{'+' if result.more_blocked else ''} blocked by policy"
+               + (f", within {hops} hops" if hops is not None else ""))
+    title = [f"{_clean(model.name(source))} → {_clean(model.name(query.target))}",
+             summary + _filter_note(model, query)]
+    if result.more_routes or result.more_blocked:
+        title.append(f"Showing the first {limit} routes of each kind; more exist (raise --limit).")
+
+    cut: set[str] = set()
+    if firewall:
+        # The firewall closes routes of every length, so a cut edge may lie
+        # beyond max_hops; it is drawn anyway, since the cut is the point.
+        fw = cuts.firewall(model, source, query.target, query.filters)
+        cut = set(fw.edges)
+        edges |= cut
+        nodes |= _endpoints(model, sorted(cut))
+        if not fw.reachable:
+            title.append("Firewall: no open route, nothing to cut.")
+        else:
+            line = (f"Firewall: cutting the {len(cut)} marked channel{'s' if len(cut) != 1 else ''} "
+                    "closes every open route")
+            if fw.nodes:
+                line += "; or remove " + ", ".join(_clean(model.name(n)) for n in fw.nodes)
+            title.append(line + ("." if fw.verified else " (NOT VERIFIED: please report this)."))
+
+    focus_nodes, focus_edges = set(nodes), set(edges)
+    if context:
+        rest = _map_edges(model, _map_query(query))
+        edges |= set(rest)
+        nodes |= _endpoints(model, rest)
+    return _Selection(_ordered_nodes(model, nodes), _ordered_edges(model, edges), focus_nodes, focus_edges,
+                      blocked, True, cut, title)
+
+
+def _map_query(query: Query) -> Query:
+    """The query's map for context: the same filters, minus what only shapes routes."""
+    if not query.filters.via:
+        return query
+    return Query(query.model, query.target, replace_filters(query.filters, via=()))
+
+
+def _filter_note(model: Model, query: Query) -> str:
+    f = query.filters
+    parts = []
+    if f.data:
+        parts.append("data: " + ", ".join(data_label(d) for d in f.data))
+    if f.min_evidence and f.min_evidence != schema.EVIDENCE_LEVELS[-1]:
+        parts.append(f"evidence: {f.min_evidence} or stronger")
+    if f.since:
+        parts.append(f"since {f.since}")
+    if f.until:
+        parts.append(f"until {f.until}")
+    if (f.since or f.until) and f.dated_only:
+        parts.append("dated flows only")
+    if f.via:
+        parts.append("via " + ", ".join(_clean(model.name(n)) for n in query.via))
+    if f.avoid:
+        parts.append("without " + ", ".join(_clean(model.name(n)) for n in sorted(query.avoid,
+                                                                                    key=model.node_index.get)))
+    if f.without:
+        parts.append("without edges " + ", ".join(sorted(query.without, key=model.edge_index.get)))
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+# -- DOT --------------------------------------------------------------------------
+
+def _build_dot(model: Model, query: Query, selection: _Selection) -> str:
+    graph = pydot.Dot("flowmap", graph_type="digraph", strict=False)
+    for key, value in (
+        ("rankdir", "LR"), ("newrank", "true"), ("nodesep", "0.3"), ("ranksep", "0.7"),
+        ("fontname", f'"{FONT}"'), ("fontsize", "18"), ("labelloc", "t"), ("labeljust", "l"),
+        ("pad", "0.3"), ("bgcolor", "white"),
+        ("label", _label_html([f"<b>{_html(selection.title[0])}</b>"]
+                              + [f'<font point-size="12">{_html(line)}</font>' for line in selection.title[1:]])),
+    ):
+        graph.set(key, value)
+    graph.set_node_defaults(fontname=f'"{FONT}"', fontsize="12", margin='"0.12,0.06"', penwidth="1.2")
+    graph.set_edge_defaults(fontname=f'"{FONT}"', fontsize="10", arrowsize="0.7", penwidth="1.3")
+
+    clusters = _clusters(model, query, selection)
+    placed: set[str] = set()
+    for cluster_id, label, style, members in clusters:
+        sub = pydot.Cluster(cluster_id, label=_label_html([f"<b>{_html(label)}</b>"]), **style)
+        for node_id in members:
+            sub.add_node(_node(model, selection, node_id))
+        placed.update(members)
+        graph.add_subgraph(sub)
+    for node_id in selection.nodes:
+        if node_id not in placed:
+            graph.add_node(_node(model, selection, node_id))
+    for edge_id in selection.edges:
+        graph.add_edge(_edge(model, selection, edge_id))
+    graph.add_subgraph(_legend(model, selection))
+    return graph.to_string()
+
+
+def _clusters(model: Model, query: Query, selection: _Selection) -> list[tuple[str, str, dict, list[str]]]:
+    """The target and its units in one box; other non-federal bodies by state."""
+    target_members = [n for n in selection.nodes if n in query.target_members]
+    clusters = [("cluster_target", _clean(model.name(query.target)),
+                 {"style": '"rounded,filled"', "fillcolor": '"#fbeeee"', "color": '"#a05050"',
+                  "fontsize": "13", "penwidth": "1.5"}, target_members)]
+    by_state: dict[str, list[str]] = {}
+    for node_id in selection.nodes:
+        if node_id in query.target_members:
+            continue
+        state = _state_of(model, node_id)
+        if state and model.nodes.at[node_id, "kind"] not in ("federal_agency", "vendor", "data_broker"):
+            by_state.setdefault(state, []).append(node_id)
+    for state in sorted(by_state):
+        clusters.append((f"cluster_state_{state}", _state_name(model, state),
+                         {"style": "rounded", "color": '"#9aa7b5"', "fontcolor": '"#4a5a6a"', "fontsize": "12"},
+                         by_state[state]))
+    return [c for c in clusters if c[3]]
+
+
+def _state_of(model: Model, node_id: str) -> str:
+    state = model.nodes.at[node_id, "state"]
+    jurisdiction = model.nodes.at[node_id, "jurisdiction"]
+    if not state and jurisdiction:
+        state = model.jurisdictions.at[jurisdiction, "state"]
+    return state
+
+
+def _state_name(model: Model, state: str) -> str:
+    named = model.jurisdictions[(model.jurisdictions["level"] == "state") & (model.jurisdictions["state"] == state)]
+    return _clean(named["name"].iloc[0]) if len(named) else state
+
+
+def _node(model: Model, selection: _Selection, node_id: str) -> pydot.Node:
+    row = model.nodes.loc[node_id]
+    shape, extra_style, fill, _ = KIND_STYLE[row["kind"]]
+    sanctuary = model.sanctuary(node_id)
+    grey = node_id not in selection.focus_nodes
+    lines = [f"<b>{_html(line)}</b>" for line in _wrap(row["name"], NAME_WIDTH)]
+    if sanctuary.covered:
+        laws = list(dict.fromkeys(_clean(law["law"]) or f"law of {_clean(law['name'])}" for law in sanctuary.laws))
+        colour = GREY_TEXT if grey else SANCTUARY
+        lines += [f'<font point-size="10" color="{colour}">{_html(line)}</font>'
+                  for line in _wrap("sanctuary: " + "; ".join(laws), NOTE_WIDTH)]
+    style = ",".join(s for s in (extra_style, "filled") if s)
+    attrs = {
+        "id": _esc_string(f"node-{node_id}"),
+        "class": _esc_string(" ".join(c for c in (row["kind"], "sanctuary" if sanctuary.covered else "",
+                                                   "context" if grey else "") if c)),
+        "label": _label_html(lines),
+        "shape": shape,
+        "style": f'"{style}"',
+        "fillcolor": f'"{GREY_FILL if grey else fill}"',
+        "color": f'"{GREY_LINE if grey else (SANCTUARY if sanctuary.covered else INK)}"',
+        "fontcolor": f'"{GREY_TEXT if grey else "black"}"',
+    }
+    if sanctuary.covered:
+        attrs["peripheries"] = "2"
+        attrs["penwidth"] = "1.6"
+    attrs["tooltip"] = _tooltip(_node_tooltip(model, node_id))
+    source_url = _safe_url(model.sources.at[row["citation"], "url"]) if row["citation"] else None
+    if source_url is None:
+        for law in sanctuary.laws:
+            if law["citation"] and (source_url := _safe_url(model.sources.at[law["citation"], "url"])):
+                break
+    if source_url:
+        attrs["URL"] = _esc_string(source_url)
+        attrs["target"] = '"_blank"'
+    return pydot.Node(_node_name(node_id), **attrs)
+
+
+def _source_line(model: Model, citation: str, locator: str = "") -> str:
+    source = model.sources.loc[citation]
+    where = ", ".join(_clean(p) for p in (source["publisher"], source["date"]) if p)
+    line = f"source: {_clean(source['title'])}" + (f" ({where})" if where else "")
+    if locator:
+        line += f", {_clean(locator)}"
+    if _safe_url(source["url"]):
+        line += f" — {source['url']}"
+    return line
+
+
+def _node_tooltip(model: Model, node_id: str) -> list[str]:
+    row = model.nodes.loc[node_id]
+    lines = [f"{_clean(row['name'])} [{node_id}]"]
+    facts = [row["kind"].replace("_", " ")]
+    if row["state"]:
+        facts.append(row["state"])
+    if row["aliases"]:
+        facts.append("also: " + ", ".join(_clean(a) for a in split_list(row["aliases"])))
+    if row["part_of"]:
+        facts.append(f"part of {_clean(model.name(row['part_of']))}")
+    lines.append(" · ".join(facts))
+    sanctuary = model.sanctuary(node_id)
+    lines.append(f"sanctuary: {sanctuary.status}")
+    for law in sanctuary.laws:
+        lines.append(f"  {_clean(law['law']) or 'law'} ({_clean(law['name'])})")
+        if law["citation"]:
+            lines.append("    " + _source_line(model, law["citation"], law["locator"]))
+        if law["quote"]:
+            lines.append(f"    “{_clean(law['quote'])}”")
+    if row["citation"]:
+        lines.append(_source_line(model, row["citation"]))
+    if row["notes"]:
+        lines.append(f"notes: {_clean(row['notes'])}")
+    return lines
+
+
+def _edge(model: Model, selection: _Selection, edge_id: str) -> pydot.Edge:
+    hop = hop_for(model, edge_id)
+    ev = hop.evidence
+    grey = edge_id not in selection.focus_edges
+    blocked = edge_id in selection.blocked and not grey
+    cut = edge_id in selection.cut
+    colour = GREY_LINE if grey else CUT if cut else BLOCKED if blocked else INK
+    classes = ["flow", ev.level] + [c for c, on in (("blocked", blocked), ("cut", cut), ("context", grey)) if on]
+    attrs = {
+        "id": _esc_string(f"edge-{edge_id}"),
+        "class": _esc_string(" ".join(classes)),
+        "style": EVIDENCE_STYLE[ev.level],
+        "color": f'"{colour}"',
+        "fontcolor": f'"{GREY_TEXT if grey else (BLOCKED if blocked and not cut else INK)}"',
+    }
+    if cut:
+        attrs["penwidth"] = "3"
+    if not grey:  # context edges stay unlabelled: they are there for orientation, and labels crowd
+        lines = []
+        if cut:
+            lines.append(f'<font color="{CUT}"><b>✂ CUT</b></font>')
+        if blocked:
+            lines += [f'<font color="{BLOCKED}"><b>{_html(line)}</b></font>'
+                      for line in _wrap(_blocked_text(model, selection, edge_id), EDGE_WIDTH)]
+        lines += [_html(line) for line in _wrap(", ".join(data_label(d) for d in hop.data), EDGE_WIDTH)]
+        if ev.date:
+            lines.append(f'<font color="{MUTED}">{_html(ev.date)}</font>')
+        if ev.hedge:
+            lines += [f'<font color="{MUTED}"><i>{_html(line)}</i></font>'
+                      for line in _wrap(f"source hedges: “{ev.hedge}”", EDGE_WIDTH)]
+        attrs["label"] = _label_html(lines)
+    tooltip = _tooltip(_edge_tooltip(model, selection, edge_id))
+    attrs["tooltip"] = tooltip
+    attrs["labeltooltip"] = tooltip
+    if url := _safe_url(ev.url):
+        attrs["URL"] = _esc_string(url)
+        attrs["target"] = '"_blank"'
+    return pydot.Edge(_node_name(hop.sender), _node_name(hop.receiver), **attrs)
+
+
+def _blocked_text(model: Model, selection: _Selection, edge_id: str) -> str:
+    names = ", ".join(_clean(model.jurisdictions.at[j, "name"]) for j in selection.blocked[edge_id])
+    return f"BLOCKED: no data from {names}" if selection.blocked_relative else f"policy: no data from {names}"
+
+
+def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str]:
+    hop = hop_for(model, edge_id)
+    ev = hop.evidence
+    lines = [f"{_clean(model.name(hop.sender))} → {_clean(model.name(hop.receiver))} [{edge_id}]",
+             "data: " + ", ".join(data_label(d) for d in hop.data)]
+    facts = [f"how: {hop.mechanism.replace('_', ' ')}", f"evidence: {ev.level}"]
+    if ev.hedge:
+        facts.append(f"source hedges: “{_clean(ev.hedge)}”")
+    if ev.date:
+        facts.append(f"date: {ev.date}")
+    lines.append(" · ".join(facts))
+    if hop.requested_by:
+        lines.append(f"requested by: {_clean(model.name(hop.requested_by))}")
+    excludes = split_list(model.edges.at[edge_id, "excludes"])
+    if excludes:
+        names = ", ".join(_clean(model.jurisdictions.at[j, "name"]) for j in excludes)
+        blocked_here = edge_id in selection.blocked and selection.blocked_relative
+        lines.append(("BLOCKED for this route: " if blocked_here else "policy: ") + f"carries no data from {names}")
+    if edge_id in selection.cut:
+        lines.append("FIREWALL: cutting this channel helps close every open route")
+    lines.append(_source_line(model, ev.citation, ev.locator))
+    lines.append(f"“{_clean(ev.quote)}”")
+    notes = model.edges.at[edge_id, "notes"]
+    if notes:
+        lines.append(f"notes: {_clean(notes)}")
+    return lines
+
+
+def _legend(model: Model, selection: _Selection) -> pydot.Cluster:
+    """A key built from real nodes and edges, so shapes and line styles match
+    the diagram exactly; it lists only what the diagram uses."""
+    legend = pydot.Cluster("cluster_legend", label=_label_html(["<b>Key</b>"]), style='"rounded"',
+                           color='"#bbbbbb"', fontsize="12")
+
+    def key_node(name: str, label: str, **attrs) -> None:
+        legend.add_node(pydot.Node(_node_name(f"#legend-{name}"), label=_label_html([_html(label)]),
+                                   fontsize="10", tooltip=_tooltip([label]), **attrs))
+
+    def key_edge(name: str, label: str, **attrs) -> None:
+        for end in ("from", "to"):
+            legend.add_node(pydot.Node(_node_name(f"#legend-{name}-{end}"), shape="point", width="0.05",
+                                       color=f'"{GREY_LINE}"', label='""'))
+        legend.add_edge(pydot.Edge(_node_name(f"#legend-{name}-from"), _node_name(f"#legend-{name}-to"),
+                                   label=_label_html([_html(label)]), tooltip=_tooltip([label]), **attrs))
+
+    kinds = {model.nodes.at[n, "kind"] for n in selection.nodes}
+    for kind, (shape, extra_style, fill, text) in KIND_STYLE.items():
+        if kind in kinds:
+            style = ",".join(s for s in (extra_style, "filled") if s)
+            key_node(kind, text, shape=shape, style=f'"{style}"', fillcolor=f'"{fill}"', color=f'"{INK}"')
+    if any(model.sanctuary(n).covered for n in selection.nodes):
+        key_node("sanctuary", "under a sanctuary law", shape="box", style='"rounded,filled"',
+                 fillcolor='"white"', color=f'"{SANCTUARY}"', peripheries="2", penwidth="1.6",
+                 fontcolor=f'"{SANCTUARY}"')
+    if set(selection.nodes) - selection.focus_nodes:
+        key_node("context", "not on a route", shape="box", style='"rounded,filled"', fillcolor=f'"{GREY_FILL}"',
+                 color=f'"{GREY_LINE}"', fontcolor=f'"{GREY_TEXT}"')
+    levels = {model.edges.at[e, "evidence"] for e in selection.edges}
+    for level in schema.EVIDENCE_LEVELS:
+        if level in levels:
+            key_edge(level, EVIDENCE_KEY.get(level, level), style=EVIDENCE_STYLE[level], color=f'"{INK}"')
+    if selection.blocked and set(selection.blocked) & selection.focus_edges:
+        text = "blocked by policy for this source" if selection.blocked_relative else "a policy shuts some data out"
+        key_edge("blocked", text, color=f'"{BLOCKED}"', fontcolor=f'"{BLOCKED}"')
+    if selection.cut:
+        key_edge("cut", "firewall: cut here", color=f'"{CUT}"', penwidth="3", fontcolor=f'"{CUT}"')
+    return legend
