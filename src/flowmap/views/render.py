@@ -401,10 +401,9 @@ def _build_dot(model: Model, query: Query, selection: _Selection) -> str:
     graph = pydot.Dot("flowmap", graph_type="digraph", strict=False)
     for key, value in (
         ("rankdir", "LR"), ("newrank", "true"), ("nodesep", "0.3"), ("ranksep", "0.7"),
-        ("fontname", f'"{FONT}"'), ("fontsize", "18"), ("labelloc", "t"), ("labeljust", "l"),
+        ("fontname", f'"{FONT}"'), ("fontsize", "12"), ("labelloc", "t"), ("labeljust", "l"),
         ("pad", "0.3"), ("bgcolor", "white"),
-        ("label", _label_html([f"<b>{_html(selection.title[0])}</b>"]
-                              + [f'<font point-size="12">{_html(line)}</font>' for line in selection.title[1:]])),
+        ("label", _heading(model, selection)),
     ):
         graph.set(key, value)
     graph.set_node_defaults(fontname=f'"{FONT}"', fontsize="12", margin='"0.12,0.06"', penwidth="1.2")
@@ -423,14 +422,13 @@ def _build_dot(model: Model, query: Query, selection: _Selection) -> str:
             graph.add_node(_node(model, selection, node_id))
     for edge_id in selection.edges:
         graph.add_edge(_edge(model, selection, edge_id))
-    graph.add_subgraph(_legend(model, selection))
     return graph.to_string()
 
 
 def _clusters(model: Model, query: Query, selection: _Selection) -> list[tuple[str, str, dict, list[str]]]:
     """The target and its units in one box; other non-federal bodies by state."""
     target_members = [n for n in selection.nodes if n in query.target_members]
-    clusters = [("cluster_target", _clean(model.name(query.target)),
+    clusters = [("target", _clean(model.name(query.target)),
                  {"style": '"rounded,filled"', "fillcolor": '"#fbeeee"', "color": '"#a05050"',
                   "fontsize": "13", "penwidth": "1.5"}, target_members)]
     by_state: dict[str, list[str]] = {}
@@ -441,7 +439,7 @@ def _clusters(model: Model, query: Query, selection: _Selection) -> list[tuple[s
         if state and model.nodes.at[node_id, "kind"] not in ("federal_agency", "vendor", "data_broker"):
             by_state.setdefault(state, []).append(node_id)
     for state in sorted(by_state):
-        clusters.append((f"cluster_state_{state}", _state_name(model, state),
+        clusters.append((f"state_{state}", _state_name(model, state),
                          {"style": "rounded", "color": '"#9aa7b5"', "fontcolor": '"#4a5a6a"', "fontsize": "12"},
                          by_state[state]))
     return [c for c in clusters if c[3]]
@@ -608,42 +606,51 @@ def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str
     return lines
 
 
-def _legend(model: Model, selection: _Selection) -> pydot.Cluster:
-    """A key built from real nodes and edges, so shapes and line styles match
-    the diagram exactly; it lists only what the diagram uses."""
-    legend = pydot.Cluster("cluster_legend", label=_label_html(["<b>Key</b>"]), style='"rounded"',
-                           color='"#bbbbbb"', fontsize="12")
-
-    def key_node(name: str, label: str, **attrs) -> None:
-        legend.add_node(pydot.Node(_node_name(f"#legend-{name}"), label=_label_html([_html(label)]),
-                                   fontsize="10", tooltip=_tooltip([label]), **attrs))
-
-    def key_edge(name: str, label: str, **attrs) -> None:
-        for end in ("from", "to"):
-            legend.add_node(pydot.Node(_node_name(f"#legend-{name}-{end}"), shape="point", width="0.05",
-                                       color=f'"{GREY_LINE}"', label='""'))
-        legend.add_edge(pydot.Edge(_node_name(f"#legend-{name}-from"), _node_name(f"#legend-{name}-to"),
-                                   label=_label_html([_html(label)]), tooltip=_tooltip([label]), **attrs))
-
+def _key(model: Model, selection: _Selection) -> str:
+    """The key, as an HTML table under the title.  In the graph label it takes
+    no part in the layout, so it cannot push the map apart the way key nodes
+    would; it lists only what the diagram uses."""
+    swatches = []
     kinds = {model.nodes.at[n, "kind"] for n in selection.nodes}
-    for kind, (shape, extra_style, fill, text) in KIND_STYLE.items():
+    for kind, (_, extra_style, fill, text) in KIND_STYLE.items():
         if kind in kinds:
-            style = ",".join(s for s in (extra_style, "filled") if s)
-            key_node(kind, text, shape=shape, style=f'"{style}"', fillcolor=f'"{fill}"', color=f'"{INK}"')
+            style = f' style="{extra_style}"' if extra_style else ""
+            swatches.append(f'<td border="1" color="{INK}" bgcolor="{fill}"{style}>{_html(text)}</td>')
     if any(model.sanctuary(n).covered for n in selection.nodes):
-        key_node("sanctuary", "under a sanctuary law", shape="box", style='"rounded,filled"',
-                 fillcolor='"white"', color=f'"{SANCTUARY}"', peripheries="2", penwidth="1.6",
-                 fontcolor=f'"{SANCTUARY}"')
+        swatches.append(f'<td border="2" color="{SANCTUARY}" style="rounded">'
+                        f'<font color="{SANCTUARY}">under a sanctuary law</font></td>')
     if set(selection.nodes) - selection.focus_nodes:
-        key_node("context", "not on a route", shape="box", style='"rounded,filled"', fillcolor=f'"{GREY_FILL}"',
-                 color=f'"{GREY_LINE}"', fontcolor=f'"{GREY_TEXT}"')
+        swatches.append(f'<td border="1" color="{GREY_LINE}" bgcolor="{GREY_FILL}" style="rounded">'
+                        f'<font color="{GREY_TEXT}">not on a route</font></td>')
+
+    def line(text: str, colour: str, style: str = "solid", width: int = 1) -> str:
+        sample = f'<td border="{width}" sides="b" color="{colour}" style="{style}" width="34"></td>'
+        return f'{sample}<td align="left"><font color="{colour}">{_html(text)}</font></td>'
+
+    lines = []
     levels = {model.edges.at[e, "evidence"] for e in selection.edges}
-    for level in schema.EVIDENCE_LEVELS:
-        if level in levels:
-            key_edge(level, EVIDENCE_KEY.get(level, level), style=EVIDENCE_STYLE[level], color=f'"{INK}"')
-    if selection.blocked and set(selection.blocked) & selection.focus_edges:
-        text = "blocked by policy for this source" if selection.blocked_relative else "a policy shuts some data out"
-        key_edge("blocked", text, color=f'"{BLOCKED}"', fontcolor=f'"{BLOCKED}"')
+    lines += [line(EVIDENCE_KEY[level], INK, EVIDENCE_STYLE[level])
+              for level in schema.EVIDENCE_LEVELS if level in levels]
+    if set(selection.blocked) & selection.focus_edges:
+        lines.append(line("blocked by policy for this source" if selection.blocked_relative
+                          else "a policy keeps some places' data off it", BLOCKED))
     if selection.cut:
-        key_edge("cut", "firewall: cut here", color=f'"{CUT}"', penwidth="3", fontcolor=f'"{CUT}"')
-    return legend
+        lines.append(line("firewall: cut here", CUT, width=3))
+    rows = []
+    if swatches:
+        rows.append('<tr><td align="left"><table border="0" cellborder="0" cellspacing="5" cellpadding="4"><tr>'
+                    + "".join(swatches) + "</tr></table></td></tr>")
+    if lines:
+        rows.append('<tr><td align="left"><table border="0" cellborder="0" cellspacing="5" cellpadding="1"><tr>'
+                    + "".join(lines) + "</tr></table></td></tr>")
+    return "".join(rows)
+
+
+def _heading(model: Model, selection: _Selection) -> str:
+    """The graph label: title, summary lines, then the key."""
+    title, *notes = selection.title
+    rows = [f'<tr><td align="left"><font point-size="20"><b>{_html(title)}</b></font></td></tr>']
+    rows += [f'<tr><td align="left"><font point-size="13">{_html(note)}</font></td></tr>' for note in notes]
+    table = ('<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
+             + "".join(rows) + _key(model, selection) + "</table>")
+    return f"<{table}>"
