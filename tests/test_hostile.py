@@ -6,9 +6,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EDGES, NODES, write_dataset
 from flowmap.errors import DataError
 from flowmap.model import Model
+
+from conftest import EDGES, NODES, write_dataset
 
 CELLS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 TABLE_NAMES = ("nodes.csv", "edges.csv", "sources.csv", "jurisdictions.csv")

@@ -75,6 +75,7 @@ class EdgeArrays:
     end: np.ndarray  # int64 ordinal of the last day; -1 undated
     data: tuple[frozenset, ...]
     excludes: tuple[frozenset, ...]
+    restricting: np.ndarray  # indices of the edges that carry a policy restriction
 
 
 class Model:
@@ -237,6 +238,7 @@ class Model:
             end=np.array(end, dtype=np.int64),
             data=tuple(frozenset(split_list(v)) for v in edges["data"]),
             excludes=tuple(frozenset(split_list(v)) for v in edges["excludes"]),
+            restricting=np.flatnonzero(edges["excludes"].to_numpy() != ""),
         )
 
     @cached_property

@@ -164,7 +164,8 @@ class Query:
                                  "not the target or an avoided node")
         self.without = {model.resolve_edge(e) for e in filters.without}
         self.max_hops = filters.max_hops if filters.max_hops is not None else len(model.node_ids)
-        self._graphs: dict[tuple[str, ...], SearchGraph] = {}
+        self._base: FilteredGraph | None = None
+        self._graphs: dict[tuple[int, ...], SearchGraph] = {}
 
     def check_source(self, source: str) -> str:
         """Resolve a source and make sure a route from it makes sense."""
@@ -180,11 +181,16 @@ class Query:
         return node
 
     def graph_for(self, origin: tuple[str, ...]) -> SearchGraph:
-        if origin not in self._graphs:
-            self._graphs[origin] = compile_search_graph(
-                self.model, self.filters, self.avoid, self.without, origin,
-                [self.model.node_index[n] for n in self.target_members])
-        return self._graphs[origin]
+        """The search graph for routes starting in ``origin``: built once for
+        every origin that the same policy restrictions close."""
+        if self._base is None:
+            self._base = filtered_graph(self.model, self.filters, self.avoid, self.without,
+                                        [self.model.node_index[n] for n in self.target_members])
+        restricted = restricted_mask(self.model, origin) & self._base.allowed
+        key = tuple(np.flatnonzero(restricted).tolist())
+        if key not in self._graphs:
+            self._graphs[key] = search_graph(self.model, self._base, restricted)
+        return self._graphs[key]
 
 
 class RouteSearch:
@@ -323,28 +329,49 @@ def edge_mask(model: Model, filters: Filters, avoid: set[str], without: set[str]
 
 def restricted_mask(model: Model, origin: tuple[str, ...]) -> np.ndarray:
     """Edges whose policy keeps out data from a route starting in ``origin``."""
-    origin_set = set(origin)
-    return np.fromiter((bool(ex) and not ex.isdisjoint(origin_set) for ex in model.arrays.excludes),
-                       dtype=bool, count=len(model.edge_ids))
-
-
-def compile_search_graph(model: Model, filters: Filters, avoid: set[str], without: set[str],
-             origin: tuple[str, ...], targets: list[int]) -> SearchGraph:
     arrays = model.arrays
-    allowed = edge_mask(model, filters, avoid, without)
-    restricted = restricted_mask(model, origin) & allowed
+    mask = np.zeros(len(model.edge_ids), dtype=bool)
+    origin_set = set(origin)
+    for e in arrays.restricting.tolist():
+        mask[e] = not arrays.excludes[e].isdisjoint(origin_set)
+    return mask
+
+
+@dataclass
+class FilteredGraph:
+    """The part of a search graph that does not depend on where routes start."""
+
+    allowed: np.ndarray
+    out_all: list[list[tuple[int, int]]]
+    in_all: list[list[tuple[int, int]]]
+    dist_all: list[int]
+    next_all: list[int]
+    is_target: bytearray
+    targets: list[int]
+
+
+def filtered_graph(model: Model, filters: Filters, avoid: set[str], without: set[str],
+                   targets: list[int]) -> FilteredGraph:
     n = len(model.node_ids)
+    allowed = edge_mask(model, filters, avoid, without)
     is_target = bytearray(n)
     for t in targets:
         is_target[t] = 1
-    out_all, in_all = _adjacency(arrays, allowed, n)
-    if restricted.any():
-        out_open, in_open = _adjacency(arrays, allowed & ~restricted, n)
-    else:
-        out_open, in_open = out_all, in_all
-    dist_all, _ = distances_to(in_all, targets, n)
-    dist_open, next_open = distances_to(in_open, targets, n) if restricted.any() else distances_to(in_all, targets, n)
-    return SearchGraph(out_all, out_open, dist_all, dist_open, next_open, is_target, restricted, allowed)
+    out_all, in_all = _adjacency(model.arrays, allowed, n)
+    dist_all, next_all = distances_to(in_all, targets, n)
+    return FilteredGraph(allowed, out_all, in_all, dist_all, next_all, is_target, targets)
+
+
+def search_graph(model: Model, base: FilteredGraph, restricted: np.ndarray) -> SearchGraph:
+    """Close the ``restricted`` edges of ``base`` for one origin's routes."""
+    if not restricted.any():
+        return SearchGraph(base.out_all, base.out_all, base.dist_all, base.dist_all, base.next_all,
+                           base.is_target, restricted, base.allowed)
+    n = len(model.node_ids)
+    out_open, in_open = _adjacency(model.arrays, base.allowed & ~restricted, n)
+    dist_open, next_open = distances_to(in_open, base.targets, n)
+    return SearchGraph(base.out_all, out_open, base.dist_all, dist_open, next_open, base.is_target,
+                       restricted, base.allowed)
 
 
 def _adjacency(arrays, mask: np.ndarray, n: int) -> tuple[list, list]:
