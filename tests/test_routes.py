@@ -202,3 +202,20 @@ def test_routes_equal_networkx_simple_edge_paths(graph_spec, cutoff):
         assert search.reachable == nx.has_path(graph, source, target)
     else:
         assert search.reachable == bool(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(multigraphs(), st.integers(1, 6), st.data())
+def test_via_routes_are_the_networkx_paths_through_the_node(graph_spec, cutoff, data):
+    n, pairs = graph_spec
+    if n < 3:
+        return
+    via = f"n{data.draw(st.integers(1, n - 2))}"
+    model = model_from_pairs(n, pairs)
+    source, target = "n0", f"n{n - 1}"
+    routes = list(RouteSearch(model, source, target, Filters(max_hops=cutoff, via=(via,))).routes())
+    graph = nx_graph(model)
+    expected = {tuple(k for _, _, k in path) for path in nx.all_simple_edge_paths(graph, source, target, cutoff)
+                if via in {v for _, v, _ in path}}
+    assert {r.edges for r in routes} == expected
+    assert [len(r) for r in routes] == sorted(len(r) for r in routes)

@@ -80,6 +80,17 @@ def route_options(command):
     return command
 
 
+def echo_result(fmt: str, as_json, as_frame, as_text) -> None:
+    """Print a result in the chosen format; each argument builds one format on demand."""
+    if fmt == "json":
+        click.echo(tabular.to_json(as_json()), nl=False)
+    elif fmt == "csv":
+        frame = as_frame()
+        click.echo(tabular.to_csv(frame.to_dict("records"), list(frame.columns)), nl=False)
+    else:
+        click.echo(as_text(), nl=False)
+
+
 def filters_from(options: dict) -> dict:
     keys = ("data", "min_evidence", "since", "until", "dated_only", "max_hops", "via", "avoid", "without")
     return {k: options.pop(k) for k in keys if k in options}
@@ -196,13 +207,7 @@ def reach(state: State, source: str, target: str, limit: int, count_only: bool, 
                                       list(record)), nl=False)
         return
     result = flowmap.reach(source, target, limit=limit, **filters)
-    if fmt == "json":
-        click.echo(tabular.to_json(result.to_dict()), nl=False)
-    elif fmt == "csv":
-        frame = result.to_frame()
-        click.echo(tabular.to_csv(frame.to_dict("records"), list(frame.columns)), nl=False)
-    else:
-        click.echo(text.reach_text(result), nl=False)
+    echo_result(fmt, result.to_dict, result.to_frame, lambda: text.reach_text(result))
 
 
 @cli.command()
@@ -218,13 +223,7 @@ def sanctuary(state: State, target: str, limit: int, fmt: str, **options) -> Non
     """Every node under a sanctuary law that can reach TARGET, with the law, route count,
     shortest route and gateways."""
     result = state.flowmap.sanctuary(target, limit=limit, **filters_from(options))
-    if fmt == "json":
-        click.echo(tabular.to_json(result.to_list()), nl=False)
-    elif fmt == "csv":
-        frame = result.to_frame()
-        click.echo(tabular.to_csv(frame.to_dict("records"), list(frame.columns)), nl=False)
-    else:
-        click.echo(text.sweep_text(result), nl=False)
+    echo_result(fmt, result.to_list, result.to_frame, lambda: text.sweep_text(result))
 
 
 @cli.command()

@@ -238,23 +238,28 @@ class RouteSearch:
     # -- internals -----------------------------------------------------------
 
     def _edge_paths(self, open_only: bool, shortest_first: bool = True) -> Iterator[tuple[int, ...]]:
-        index = self.graph
+        graph = self.graph
         src = self.model.node_index[self.source]
-        out = index.out_open if open_only else index.out_all
-        dist = index.dist_open if open_only else index.dist_all
+        out = graph.out_open if open_only else graph.out_all
+        dist = graph.dist_open if open_only else graph.dist_all
         if dist[src] > self.max_hops:
             return
-        vias = [self.model.node_index[v] for v in self.via]
-        if vias:
-            walk = _ViaWalk(out, dist, index.is_target, vias)
-            yield from walk.paths(src, 1, self.max_hops)
-            return
         if not shortest_first:
-            yield from _walk(out, dist, index.is_target, src, 1, self.max_hops)
-            return
-        for length in range(int(dist[src]), self.max_hops + 1):
+            paths = _walk(out, dist, graph.is_target, src, 1, self.max_hops)
+        else:
+            paths = self._shortest_first(out, dist, src)
+        if self.via:
+            # Filtering keeps the order and the streaming; the distance pruning
+            # still holds, it is only not sharpened by the via nodes.
+            vias = {self.model.node_index[v] for v in self.via}
+            receiver = self.model.arrays.receiver
+            paths = (p for p in paths if vias <= {int(receiver[e]) for e in p})
+        yield from paths
+
+    def _shortest_first(self, out, dist, src: int) -> Iterator[tuple[int, ...]]:
+        for length in range(dist[src], self.max_hops + 1):
             cut_by_length = [False]
-            yield from _walk(out, dist, index.is_target, src, length, length, cut_by_length)
+            yield from _walk(out, dist, self.graph.is_target, src, length, length, cut_by_length)
             if not cut_by_length[0]:
                 return  # nothing longer exists: no partial path was stopped for length
 
@@ -449,65 +454,6 @@ def _walk(out, dist, is_target, src: int, min_len: int, max_len: int,
             if edges:
                 edges.pop()
                 on_path[nodes.pop()] = 0
-
-
-class _ViaWalk:
-    """The walk for ``--via``: routes must pass every via node.
-
-    Kept apart from :func:`_walk` so the common case pays nothing for it.  A
-    partial path is extended only if it can still visit each unvisited via node
-    and then reach the target within the hops left.
-    """
-
-    def __init__(self, out, dist, is_target, vias: list[int]):
-        self.out = out
-        self.dist = dist
-        self.is_target = is_target
-        self.vias = vias
-        into: list[list[tuple[int, int]]] = [[] for _ in out]
-        for u, edges in enumerate(out):
-            for e, v in edges:
-                if not is_target[u]:  # a route ends at a target, so cannot pass through one
-                    into[v].append((e, u))
-        self.dist_to_via = [distances_to(into, [w], len(out))[0] for w in vias]
-
-    def paths(self, src: int, min_len: int, max_len: int) -> Iterator[tuple[int, ...]]:
-        found = [p for p in self._all(src, max_len) if len(p) >= min_len]
-        yield from sorted(found, key=len)  # stable: keeps walk order within a length
-
-    def _all(self, src: int, max_len: int) -> Iterator[tuple[int, ...]]:
-        out, dist, is_target, vias = self.out, self.dist, self.is_target, self.vias
-        on_path = bytearray(len(out))
-        on_path[src] = 1
-        edges: list[int] = []
-        nodes = [src]
-        stack = [iter(out[src])]
-
-        def bound(v: int) -> int:
-            need = [self.dist_to_via[i][v] + dist[w] for i, w in enumerate(vias) if not on_path[w] and w != v]
-            return max(need, default=dist[v])
-
-        while stack:
-            depth = len(edges) + 1
-            for e, v in stack[-1]:
-                if on_path[v]:
-                    continue
-                if is_target[v]:
-                    if all(on_path[w] for w in vias):
-                        yield (*edges, e)
-                    continue
-                if depth + bound(v) > max_len:
-                    continue
-                on_path[v] = 1
-                edges.append(e)
-                nodes.append(v)
-                stack.append(iter(out[v]))
-                break
-            else:
-                stack.pop()
-                if edges:
-                    edges.pop()
-                    on_path[nodes.pop()] = 0
 
 
 @dataclass
