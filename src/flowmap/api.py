@@ -130,6 +130,57 @@ class FlowMap:
         """
         return cuts.firewall(self.model, source, to, make_filters(**filters))
 
+    def render(self, source: str | None = None, to: str = "ice", *, context: bool = False, firewall: bool = False,
+               limit: int | None = DEFAULT_LIMIT, layout: str = "auto", **filters):
+        """A diagram of the whole map, or of the routes from ``source`` to ``to``.
+
+        Parameters
+        ----------
+        source : str or None
+            An id, name or alias.  Without it, the whole map; with it, only the
+            nodes and edges on routes (open and blocked by policy) to ``to``.
+        to : str
+            Where routes end; it and its units are drawn in one box.
+        context : bool
+            With ``source``: draw the rest of the map too, greyed.
+        firewall : bool
+            With ``source``: mark the channels whose cutting closes every open route.
+        limit : int or None
+            Draw the edges of at most this many open (and blocked) routes.
+        layout : {"auto", "wide", "tall"}
+            ``wide``: data flows left to right (slides); ``tall``: top to
+            bottom (pages); ``auto``: whichever keeps the picture narrower.
+        **filters
+            As for :meth:`reach`; ``max_hops`` and ``via`` apply only with ``source``.
+
+        Returns
+        -------
+        flowmap.views.render.Diagram
+            ``.dot`` is the Graphviz DOT text, ``.render("png")`` the image
+            bytes and ``.save("map.svg")`` writes a file (format from the
+            suffix).  In Jupyter a diagram displays itself as SVG.
+
+        Raises
+        ------
+        RenderError
+            When an image cannot be drawn (no pygraphviz) or written.
+
+        Examples
+        --------
+        >>> fm = load()
+        >>> diagram = fm.render("SFPD", max_hops=2)
+        >>> "sfpd" in diagram.nodes
+        True
+        >>> diagram.dot.startswith("digraph flowmap {")
+        True
+        >>> diagram.render("svg").startswith(b"<?xml")
+        True
+        """
+        from .views import render
+
+        return render.diagram(self.model, source, to, make_filters(**filters), context=context, firewall=firewall,
+                              limit=limit, layout=layout)
+
     def __repr__(self) -> str:
         return f"<FlowMap {self.model.directory}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
 

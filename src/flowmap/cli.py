@@ -251,6 +251,58 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
 
 
 @cli.command()
+@click.option("--from", "source", metavar="SOURCE",
+              help="Draw only the routes from SOURCE (id, name or alias). Without it: the whole map.")
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
+              help="Where the routes end; it and its units are drawn in one box.")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write the diagram to FILE; its suffix (.svg .png .pdf .dot) picks the format.")
+@click.option("--format", "fmt", type=click.Choice(("svg", "png", "pdf", "dot")),
+              help="Output format. Default: from the -o suffix; svg on standard output.")
+@click.option("--layout", type=click.Choice(("auto", "wide", "tall")), default="auto", show_default=True,
+              help="wide: data flows left to right (slides); tall: top to bottom (pages); "
+                   "auto: whichever keeps the picture narrower.")
+@click.option("--context", is_flag=True, help="With --from: draw the rest of the map too, greyed.")
+@click.option("--firewall", "firewall_", is_flag=True,
+              help="With --from: mark the channels whose cutting closes every open route.")
+@route_options
+@click.option("--via", multiple=True, metavar="NODE", help="With --from: only routes through NODE (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
+              help="Draw at most this many open routes (and this many blocked ones).")
+@click.pass_obj
+@reports_errors
+def render(state: State, source: str | None, target: str, output: str | None, fmt: str | None, layout: str,
+           context: bool, firewall_: bool, limit: int, **options) -> None:
+    """Draw the map, or the routes from SOURCE to TARGET, as SVG, PNG, PDF or Graphviz DOT.
+
+    Shapes and colours show what each body is, double green borders mark
+    sanctuary jurisdictions, line styles the evidence (solid documented, dashed
+    reported, dotted capability) and red the routes a policy blocks. In SVG,
+    every node and edge links to its source and shows the citation on hover.
+
+    \b
+    flowmap render -o map.svg
+    flowmap render --from SFPD --context -o sfpd.png
+    flowmap render --from SFPD --firewall --layout wide --format pdf > sfpd.pdf
+    """
+    from .views.render import format_for
+
+    if output is None and fmt in ("png", "pdf") and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt.upper()} is binary and would garble the terminal: "
+                               "write it with -o FILE or redirect the output to a file.")
+    if output is not None and fmt is None:
+        fmt = format_for(output)  # fails before any drawing if the suffix says nothing
+    diagram = state.flowmap.render(source, target, context=context, firewall=firewall_, limit=limit, layout=layout,
+                                   **filters_from(options))
+    if output is None:
+        # Bytes go to the binary stream as they are: SVG and DOT are UTF-8 whatever the terminal's encoding.
+        click.echo(diagram.render(fmt or "svg"), nl=False)
+        return
+    diagram.save(output, fmt)
+    click.echo(f"wrote {output} ({fmt}, {len(diagram.nodes)} nodes, {len(diagram.edges)} edges)", err=True)
+
+
+@cli.command()
 def datapackage() -> None:
     """Print the Frictionless Data Package descriptor of the dataset schema."""
     click.echo(tabular.to_json(schema.datapackage()), nl=False)

@@ -8,9 +8,10 @@ Escaping is done here, not left to pydot.  pydot leaves a value alone when it
 already looks quoted (``"..."``) or HTML-like (``<...>``), so a name such as
 ``<script>…</script>`` would pass into the DOT raw; and Graphviz expands
 ``\\N``, ``\\G``, ``\\L``… in labels and tooltips.  Every value therefore goes
-in pre-quoted by :func:`_label_html`, :func:`_esc_string` or :func:`_tooltip`,
-whose rules were found by round-tripping hostile text through Graphviz (see
-``tests/test_render.py``).
+in pre-quoted or pre-escaped by :func:`_html`, :func:`_esc_string`,
+:func:`_tooltip` or :func:`_node_name`, whose rules were found by
+round-tripping hostile text through Graphviz (``tests/test_render.py`` keeps
+them honest).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as replace_filters
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 import pydot
 
@@ -31,9 +33,10 @@ from .. import cuts, schema
 from ..errors import QueryError, RenderError
 from ..load import split_list
 from ..model import Model
-from ..routes import DEFAULT_LIMIT, Filters, Query, edge_mask, hop_for, reach
+from ..routes import DEFAULT_LIMIT, Filters, Hop, Query, edge_mask, hop_for, reach
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
+LAYOUTS: tuple[str, ...] = ("auto", "wide", "tall")
 SUFFIXES: dict[str, str] = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 #: Beyond this many edges ``dot`` takes minutes to hours and the picture is
@@ -44,6 +47,14 @@ MAX_EDGES_TO_DRAW = 2000
 PNG_DPI = 144
 
 FONT = "Helvetica,Arial,sans-serif"
+# Point sizes.  Diagrams are usually shrunk to fit a page or a README column,
+# so the small print (edge labels, sanctuary laws) is kept large.
+SIZE_TITLE = 18
+SIZE_SUBTITLE = 14
+SIZE_BOX = 14
+SIZE_NAME = 14
+SIZE_NOTE = 12
+SIZE_EDGE = 12
 
 # (shape, extra style, fill colour, legend text).  Pale fills keep black text
 # readable; shape carries the kind too, so the diagram survives greyscale print.
@@ -56,6 +67,8 @@ KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
     "database": ("cylinder", "", "#d9ead3", "database"),
     "group": ("box", "rounded,dashed", "#eeeeee", "group of agencies"),
 }
+# Companies and federal bodies are not local to a state even when based in one.
+NOT_LOCAL_KINDS = ("federal_agency", "vendor", "data_broker")
 EVIDENCE_STYLE: dict[str, str] = {"documented": "solid", "reported": "dashed", "capability": "dotted"}
 EVIDENCE_KEY: dict[str, str] = {
     "documented": "documented: a primary record shows it",
@@ -67,6 +80,7 @@ DATA_LABELS: dict[str, str] = {
     "licence_plate_reads": "licence-plate reads",
     "dmv_photos": "DMV photos",
     "identity_address_records": "identity & address records",
+    "unspecified": "unspecified data",
 }
 
 INK = "#333333"
@@ -78,9 +92,27 @@ GREY_TEXT = "#9a9a9a"
 GREY_FILL = "#f4f4f4"
 MUTED = "#555555"
 
+# Wrap widths in characters, so names and labels make compact boxes.
 NAME_WIDTH = 26
 NOTE_WIDTH = 32
+# A hexagon grows sideways with its height, so its text is wrapped wider and shorter.
+HEXAGON_NAME_WIDTH = 34
+HEXAGON_NOTE_WIDTH = 40
 EDGE_WIDTH = 28
+CLUSTER_NOTE_WIDTH = 40
+
+
+@dataclass(frozen=True)
+class _Heading:
+    """How the title block wraps: a tall diagram is narrow, so its heading is too."""
+
+    title_width: int  # characters
+    note_width: int
+    swatches_per_row: int
+    lines_per_row: int
+
+
+HEADINGS: dict[str, _Heading] = {"tall": _Heading(42, 64, 4, 2), "wide": _Heading(70, 110, 9, 4)}
 
 
 # -- escaping -------------------------------------------------------------------
@@ -99,6 +131,13 @@ def _html(text: str) -> str:
 def _label_html(lines: list[str]) -> str:
     """An HTML-like label from lines that are already marked up and escaped."""
     return "<" + "<br/>".join(lines) + ">"
+
+
+def _beside_label(lines: list[str]) -> str:
+    """An edge label for a top-to-bottom layout, where Graphviz sets it just
+    right of the edge: left-aligned, after a gap, so no text touches the line."""
+    return ('<<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr><td width="6"></td>'
+            f'<td balign="left">{"<br/>".join(lines)}</td></tr></table>>')
 
 
 def _esc_string(text: str) -> str:
@@ -206,7 +245,7 @@ def write_atomic(path: Path, content: bytes) -> None:
     The temporary file is created with ``os.open`` rather than ``tempfile`` so
     the umask, not a private 0600 mode, decides the final file's permissions.
     """
-    directory = path.parent if str(path.parent) else Path(".")
+    directory = path.parent
     if not directory.is_dir():
         raise RenderError(f"cannot write {os.fspath(path)!r}: directory {os.fspath(directory)!r} does not exist")
     temporary = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
@@ -254,7 +293,8 @@ class _Selection:
 
 
 def diagram(model: Model, source: str | None = None, target: str = "ice", filters: Filters | None = None,
-            context: bool = False, firewall: bool = False, limit: int | None = DEFAULT_LIMIT) -> Diagram:
+            context: bool = False, firewall: bool = False, limit: int | None = DEFAULT_LIMIT,
+            layout: str = "auto") -> Diagram:
     """A diagram of the whole map, or of the routes from ``source`` to ``target``.
 
     Parameters
@@ -273,7 +313,12 @@ def diagram(model: Model, source: str | None = None, target: str = "ice", filter
         With ``source``: mark the channels :func:`flowmap.cuts.firewall` would cut.
     limit : int or None
         Draw the edges of at most this many open (and blocked) routes.
+    layout : {"auto", "wide", "tall"}
+        ``wide``: data flows left to right (slides); ``tall``: top to bottom
+        (pages); ``auto``: whichever keeps the picture narrower.
     """
+    if layout not in LAYOUTS:
+        raise QueryError(f"unknown layout {layout!r}; choose --layout from: {', '.join(LAYOUTS)}")
     filters = filters or Filters()
     query = Query(model, target, filters)
     if source is None:
@@ -283,7 +328,7 @@ def diagram(model: Model, source: str | None = None, target: str = "ice", filter
         selection = _whole_map(model, query)
     else:
         selection = _routes_from(model, query, source, context, firewall, limit)
-    return Diagram(_build_dot(model, query, selection), tuple(selection.nodes), tuple(selection.edges),
+    return Diagram(_build_dot(model, query, selection, layout), tuple(selection.nodes), tuple(selection.edges),
                    selection.title[0] if selection.title else "")
 
 
@@ -397,52 +442,105 @@ def _filter_note(model: Model, query: Query) -> str:
 
 # -- DOT --------------------------------------------------------------------------
 
-def _build_dot(model: Model, query: Query, selection: _Selection) -> str:
+def _build_dot(model: Model, query: Query, selection: _Selection, layout: str) -> str:
     graph = pydot.Dot("flowmap", graph_type="digraph", strict=False)
-    for key, value in (
-        ("rankdir", "LR"), ("newrank", "true"), ("nodesep", "0.3"), ("ranksep", "0.7"),
-        ("fontname", f'"{FONT}"'), ("fontsize", "12"), ("labelloc", "t"), ("labeljust", "l"),
-        ("pad", "0.3"), ("bgcolor", "white"),
-        ("label", _heading(model, selection)),
-    ):
+    if layout == "auto":
+        layout = _narrower_layout(model, selection)
+    graph_attrs = {
+        "rankdir": "LR" if layout == "wide" else "TB",
+        "newrank": "true",  # rank across clusters, so a state's box does not stretch the routes
+        "nodesep": "0.25", "ranksep": "0.45", "pad": "0.3", "bgcolor": "white",
+        "fontname": f'"{FONT}"', "labelloc": "t", "labeljust": "l",
+        "label": _heading(model, selection, HEADINGS[layout]),
+    }
+    for key, value in graph_attrs.items():
         graph.set(key, value)
-    graph.set_node_defaults(fontname=f'"{FONT}"', fontsize="12", margin='"0.12,0.06"', penwidth="1.2")
-    graph.set_edge_defaults(fontname=f'"{FONT}"', fontsize="10", arrowsize="0.7", penwidth="1.3")
+    graph.set_node_defaults(fontname=f'"{FONT}"', fontsize=str(SIZE_NAME), margin='"0.12,0.06"', penwidth="1.2")
+    graph.set_edge_defaults(fontname=f'"{FONT}"', fontsize=str(SIZE_EDGE), arrowsize="0.7", penwidth="1.3")
 
-    clusters = _clusters(model, query, selection)
+    shown_law: dict[str, str] = {}  # node -> jurisdiction whose law its box's label already names
     placed: set[str] = set()
-    for cluster_id, label, style, members in clusters:
-        sub = pydot.Cluster(cluster_id, label=_label_html([f"<b>{_html(label)}</b>"]), **style)
-        for node_id in members:
-            sub.add_node(_node(model, selection, node_id))
-        placed.update(members)
+    for cluster in _clusters(model, query, selection, layout):
+        label = "<" + "".join(f'{line}<br align="left"/>' for line in cluster.label) + ">"
+        sub = pydot.Cluster(cluster.name, label=label, **cluster.style)
+        for node_id in cluster.members:
+            if cluster.law:
+                shown_law[node_id] = cluster.law
+            sub.add_node(_node(model, selection, node_id, shown_law.get(node_id)))
+        placed.update(cluster.members)
         graph.add_subgraph(sub)
     for node_id in selection.nodes:
         if node_id not in placed:
-            graph.add_node(_node(model, selection, node_id))
-    for edge_id in selection.edges:
-        graph.add_edge(_edge(model, selection, edge_id))
+            graph.add_node(_node(model, selection, node_id, None))
+    for group in _edge_groups(model, selection):
+        graph.add_edge(_edge(model, selection, group, beside=layout == "tall"))
     return graph.to_string()
 
 
-def _clusters(model: Model, query: Query, selection: _Selection) -> list[tuple[str, str, dict, list[str]]]:
-    """The target and its units in one box; other non-federal bodies by state."""
+def _narrower_layout(model: Model, selection: _Selection) -> str:
+    """``tall`` when the drawing is deeper (hops) than it is broad (nodes side
+    by side), ``wide`` otherwise: either way the picture's narrow side is the
+    one a page or a README column squeezes.
+
+    Graphviz ranks nodes by longest path; the generations of the graph with
+    its cycles collapsed estimate those ranks well enough to choose.
+    """
+    graph = nx.DiGraph()
+    graph.add_nodes_from(selection.nodes)
+    graph.add_edges_from(zip(model.edges.loc[selection.edges, "from"], model.edges.loc[selection.edges, "to"]))
+    condensed = nx.condensation(graph)
+    ranks = list(nx.topological_generations(condensed))
+    broadest = max(sum(len(condensed.nodes[c]["members"]) for c in rank) for rank in ranks)
+    return "tall" if len(ranks) > broadest else "wide"
+
+
+@dataclass(frozen=True)
+class _Cluster:
+    name: str  # pydot prefixes "cluster_"
+    label: list[str]  # HTML lines
+    style: dict[str, str]
+    members: list[str]
+    law: str | None = None  # the jurisdiction whose sanctuary law the label names
+
+
+def _clusters(model: Model, query: Query, selection: _Selection, layout: str) -> list[_Cluster]:
+    """The target and its units in one box; then a box per state for the
+    local and state bodies of states with at least two of them drawn (a box
+    round a single node says no more than a label line would)."""
+    clusters = []
     target_members = [n for n in selection.nodes if n in query.target_members]
-    clusters = [("target", _clean(model.name(query.target)),
-                 {"style": '"rounded,filled"', "fillcolor": '"#fbeeee"', "color": '"#a05050"',
-                  "fontsize": "13", "penwidth": "1.5"}, target_members)]
+    if target_members:
+        style = {"style": '"rounded,filled"', "fillcolor": '"#fbeeee"', "color": '"#a05050"',
+                 "fontsize": str(SIZE_BOX), "penwidth": "1.5",
+                 # Routes come down into the target's box when tall: a label on top would be crossed.
+                 "labelloc": "b" if layout == "tall" else "t"}
+        label = [f"<b>{_html(_clean(model.name(query.target)))}</b>"]
+        clusters.append(_Cluster("target", label, style, target_members))
     by_state: dict[str, list[str]] = {}
     for node_id in selection.nodes:
-        if node_id in query.target_members:
+        if node_id in query.target_members or model.nodes.at[node_id, "kind"] in NOT_LOCAL_KINDS:
             continue
-        state = _state_of(model, node_id)
-        if state and model.nodes.at[node_id, "kind"] not in ("federal_agency", "vendor", "data_broker"):
+        if state := _state_of(model, node_id):
             by_state.setdefault(state, []).append(node_id)
+    states = model.jurisdictions[model.jurisdictions["level"] == "state"]
     for state in sorted(by_state):
-        clusters.append((f"state_{state}", _state_name(model, state),
-                         {"style": "rounded", "color": '"#9aa7b5"', "fontcolor": '"#4a5a6a"', "fontsize": "12"},
-                         by_state[state]))
-    return [c for c in clusters if c[3]]
+        members = by_state[state]
+        if len(members) < 2:
+            continue
+        rows = states[states["state"] == state]
+        name, law = (_clean(rows["name"].iloc[0]), rows["id"].iloc[0]) if len(rows) else (state, None)
+        label = [f"<b>{_html(name)}</b>"]
+        if law and states.at[law, "sanctuary"] == "yes":
+            grey = all(n not in selection.focus_nodes for n in members)
+            colour = GREY_TEXT if grey else SANCTUARY
+            text = "sanctuary: " + (_clean(states.at[law, "law"]) or f"law of {name}")
+            label += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
+                      for line in _wrap(text, CLUSTER_NOTE_WIDTH)]
+        else:
+            law = None
+        style = {"style": "rounded", "color": '"#9aa7b5"', "fontcolor": '"#4a5a6a"', "fontsize": str(SIZE_BOX)}
+        clusters.append(_Cluster(f"state_{state}", label, style, members, law))
+    return clusters
 
 
 def _state_of(model: Model, node_id: str) -> str:
@@ -453,22 +551,22 @@ def _state_of(model: Model, node_id: str) -> str:
     return state
 
 
-def _state_name(model: Model, state: str) -> str:
-    named = model.jurisdictions[(model.jurisdictions["level"] == "state") & (model.jurisdictions["state"] == state)]
-    return _clean(named["name"].iloc[0]) if len(named) else state
-
-
-def _node(model: Model, selection: _Selection, node_id: str) -> pydot.Node:
+def _node(model: Model, selection: _Selection, node_id: str, shown_law: str | None) -> pydot.Node:
     row = model.nodes.loc[node_id]
     shape, extra_style, fill, _ = KIND_STYLE[row["kind"]]
     sanctuary = model.sanctuary(node_id)
     grey = node_id not in selection.focus_nodes
-    lines = [f"<b>{_html(line)}</b>" for line in _wrap(row["name"], NAME_WIDTH)]
+    hexagon = shape == "hexagon"
+    lines = [f"<b>{_html(line)}</b>" for line in _wrap(row["name"], HEXAGON_NAME_WIDTH if hexagon else NAME_WIDTH)]
     if sanctuary.covered:
-        laws = list(dict.fromkeys(_clean(law["law"]) or f"law of {_clean(law['name'])}" for law in sanctuary.laws))
+        # The law its state box already names is not repeated, but the word
+        # "sanctuary" stays so the node says it on its own.
+        laws = list(dict.fromkeys(_clean(law["law"]) or f"law of {_clean(law['name'])}"
+                                  for law in sanctuary.laws if law["id"] != shown_law))
         colour = GREY_TEXT if grey else SANCTUARY
-        lines += [f'<font point-size="10" color="{colour}">{_html(line)}</font>'
-                  for line in _wrap("sanctuary: " + "; ".join(laws), NOTE_WIDTH)]
+        text = ("sanctuary: " + "; ".join(laws)) if laws else "sanctuary"
+        lines += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
+                  for line in _wrap(text, HEXAGON_NOTE_WIDTH if hexagon else NOTE_WIDTH)]
     style = ",".join(s for s in (extra_style, "filled") if s)
     attrs = {
         "id": _esc_string(f"node-{node_id}"),
@@ -481,6 +579,8 @@ def _node(model: Model, selection: _Selection, node_id: str) -> pydot.Node:
         "color": f'"{GREY_LINE if grey else (SANCTUARY if sanctuary.covered else INK)}"',
         "fontcolor": f'"{GREY_TEXT if grey else "black"}"',
     }
+    if hexagon:
+        attrs["margin"] = '"0.02,0.02"'  # Graphviz pads a hexagon round its text box; the default doubles it
     if sanctuary.covered:
         attrs["peripheries"] = "2"
         attrs["penwidth"] = "1.6"
@@ -533,44 +633,75 @@ def _node_tooltip(model: Model, node_id: str) -> list[str]:
     return lines
 
 
-def _edge(model: Model, selection: _Selection, edge_id: str) -> pydot.Edge:
-    hop = hop_for(model, edge_id)
-    ev = hop.evidence
-    grey = edge_id not in selection.focus_edges
-    blocked = edge_id in selection.blocked and not grey
-    cut = edge_id in selection.cut
+def _edge_groups(model: Model, selection: _Selection) -> list[list[str]]:
+    """Parallel edges that would be drawn alike (same ends, evidence and
+    marking) become one line with one label listing each record: seven lines
+    from one group to ICE are unreadable, one line with seven entries is not."""
+    groups: dict[tuple, list[str]] = {}
+    for edge_id in selection.edges:
+        row = model.edges.loc[edge_id]
+        key = (row["from"], row["to"], row["evidence"], edge_id in selection.focus_edges,
+               selection.blocked.get(edge_id), edge_id in selection.cut)
+        groups.setdefault(key, []).append(edge_id)
+    return list(groups.values())  # dicts keep insertion order: first edge's file order
+
+
+def _edge(model: Model, selection: _Selection, edge_ids: list[str], beside: bool) -> pydot.Edge:
+    first = hop_for(model, edge_ids[0])
+    hops = [first, *(hop_for(model, e) for e in edge_ids[1:])]
+    level = first.evidence.level
+    grey = edge_ids[0] not in selection.focus_edges
+    blocked = edge_ids[0] in selection.blocked and not grey
+    cut = edge_ids[0] in selection.cut
     colour = GREY_LINE if grey else CUT if cut else BLOCKED if blocked else INK
-    classes = ["flow", ev.level] + [c for c, on in (("blocked", blocked), ("cut", cut), ("context", grey)) if on]
+    classes = ["flow", level] + [c for c, on in (("blocked", blocked), ("cut", cut), ("context", grey)) if on]
     attrs = {
-        "id": _esc_string(f"edge-{edge_id}"),
+        "id": _esc_string("edge-" + "+".join(edge_ids)),
         "class": _esc_string(" ".join(classes)),
-        "style": EVIDENCE_STYLE[ev.level],
+        "style": EVIDENCE_STYLE[level],
         "color": f'"{colour}"',
         "fontcolor": f'"{GREY_TEXT if grey else (BLOCKED if blocked and not cut else INK)}"',
     }
     if cut:
         attrs["penwidth"] = "3"
+    if grey and {first.sender, first.receiver} <= selection.focus_nodes:
+        # A context edge between two route nodes (ICE's database answering the
+        # fusion center that queried it) must not bend the route backwards.
+        attrs["constraint"] = "false"
+    elif not grey and selection.focus_edges != set(selection.edges):
+        attrs["weight"] = "5"  # keep the routes short and straight among the greyed context
     if not grey:  # context edges stay unlabelled: they are there for orientation, and labels crowd
         lines = []
         if cut:
             lines.append(f'<font color="{CUT}"><b>✂ CUT</b></font>')
         if blocked:
             lines += [f'<font color="{BLOCKED}"><b>{_html(line)}</b></font>'
-                      for line in _wrap(_blocked_text(model, selection, edge_id), EDGE_WIDTH)]
-        lines += [_html(line) for line in _wrap(", ".join(data_label(d) for d in hop.data), EDGE_WIDTH)]
-        if ev.date:
-            lines.append(f'<font color="{MUTED}">{_html(ev.date)}</font>')
-        if ev.hedge:
-            lines += [f'<font color="{MUTED}"><i>{_html(line)}</i></font>'
-                      for line in _wrap(f"source hedges: “{ev.hedge}”", EDGE_WIDTH)]
-        attrs["label"] = _label_html(lines)
-    tooltip = _tooltip(_edge_tooltip(model, selection, edge_id))
+                      for line in _wrap(_blocked_text(model, selection, edge_ids[0]), EDGE_WIDTH)]
+        for hop in hops:
+            lines += _record_lines(hop, bullet=len(hops) > 1)
+        attrs["label"] = _beside_label(lines) if beside else _label_html(lines)
+    tooltip = _tooltip([line for i, e in enumerate(edge_ids)
+                        for line in ([""] if i else []) + _edge_tooltip(model, selection, e)])
     attrs["tooltip"] = tooltip
     attrs["labeltooltip"] = tooltip
-    if url := _safe_url(ev.url):
+    urls = {_safe_url(hop.evidence.url) for hop in hops}
+    if len(urls) == 1 and (url := urls.pop()):  # a merged line links only where every record agrees
         attrs["URL"] = _esc_string(url)
         attrs["target"] = '"_blank"'
-    return pydot.Edge(_node_name(hop.sender), _node_name(hop.receiver), **attrs)
+    return pydot.Edge(_node_name(first.sender), _node_name(first.receiver), **attrs)
+
+
+def _record_lines(hop: Hop, bullet: bool) -> list[str]:
+    """One edge record in a label: the data, then the date and any hedge."""
+    ev = hop.evidence
+    text = ("• " if bullet else "") + ", ".join(data_label(d) for d in hop.data)
+    lines = [_html(line) for line in _wrap(text, EDGE_WIDTH)]
+    extra = [ev.date] if ev.date else []
+    if ev.hedge:
+        extra.append(f"source hedges: “{_clean(ev.hedge)}”")
+    if extra:
+        lines += [f'<font color="{MUTED}"><i>{_html(line)}</i></font>' for line in _wrap(" · ".join(extra), EDGE_WIDTH)]
+    return lines
 
 
 def _blocked_text(model: Model, selection: _Selection, edge_id: str) -> str:
@@ -606,7 +737,7 @@ def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str
     return lines
 
 
-def _key(model: Model, selection: _Selection) -> str:
+def _key(model: Model, selection: _Selection, heading: _Heading) -> str:
     """The key, as an HTML table under the title.  In the graph label it takes
     no part in the layout, so it cannot push the map apart the way key nodes
     would; it lists only what the diagram uses."""
@@ -624,8 +755,11 @@ def _key(model: Model, selection: _Selection) -> str:
                         f'<font color="{GREY_TEXT}">not on a route</font></td>')
 
     def line(text: str, colour: str, style: str = "solid", width: int = 1) -> str:
-        sample = f'<td border="{width}" sides="b" color="{colour}" style="{style}" width="34"></td>'
-        return f'{sample}<td align="left"><font color="{colour}">{_html(text)}</font></td>'
+        # A line drawn as the top border of the lower half of a small table sits mid-height, beside the text.
+        sample = (f'<td><table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr><td height="8"></td></tr>'
+                  f'<tr><td border="{width}" sides="t" color="{colour}" style="{style}" width="34" height="8"></td>'
+                  '</tr></table></td>')
+        return f'{sample}<td align="left"><font color="{colour}"> {_html(text)}</font></td>'
 
     lines = []
     levels = {model.edges.at[e, "evidence"] for e in selection.edges}
@@ -633,24 +767,41 @@ def _key(model: Model, selection: _Selection) -> str:
               for level in schema.EVIDENCE_LEVELS if level in levels]
     if set(selection.blocked) & selection.focus_edges:
         lines.append(line("blocked by policy for this source" if selection.blocked_relative
-                          else "a policy keeps some places' data off it", BLOCKED))
+                          else "a policy keeps the named places' data off it", BLOCKED))
     if selection.cut:
         lines.append(line("firewall: cut here", CUT, width=3))
-    rows = []
-    if swatches:
-        rows.append('<tr><td align="left"><table border="0" cellborder="0" cellspacing="5" cellpadding="4"><tr>'
-                    + "".join(swatches) + "</tr></table></td></tr>")
-    if lines:
-        rows.append('<tr><td align="left"><table border="0" cellborder="0" cellspacing="5" cellpadding="1"><tr>'
-                    + "".join(lines) + "</tr></table></td></tr>")
+    per_row = heading.swatches_per_row
+    rows = [_key_row(swatches[i:i + per_row], 4) for i in range(0, len(swatches), per_row)]
+    per_row = heading.lines_per_row
+    rows += [_key_row(lines[i:i + per_row], 3) for i in range(0, len(lines), per_row)]
     return "".join(rows)
 
 
-def _heading(model: Model, selection: _Selection) -> str:
+def _key_row(cells: list[str], padding: int) -> str:
+    """One row of the key, its cells kept at their natural width.
+
+    Graphviz shares a table's spare width evenly among its columns, so under a
+    title wider than the key the cells would stretch.  A trailing empty cell
+    spanning many columns takes nearly all of it instead; cellspacing is 0
+    because spacing is added per spanned column, and spacer cells stand in.
+    """
+    spacer = '<td width="10"></td>'
+    return (f'<tr><td align="left"><table border="0" cellborder="0" cellspacing="0" cellpadding="{padding}"><tr>'
+            + spacer.join(cells) + '<td colspan="400"></td></tr></table></td></tr>')
+
+
+def _heading(model: Model, selection: _Selection, heading: _Heading) -> str:
     """The graph label: title, summary lines, then the key."""
     title, *notes = selection.title
-    rows = [f'<tr><td align="left"><font point-size="20"><b>{_html(title)}</b></font></td></tr>']
-    rows += [f'<tr><td align="left"><font point-size="13">{_html(note)}</font></td></tr>' for note in notes]
+    # Wrapped, so that long names or many filters cannot make the picture
+    # wider than the map; a long "source → target" breaks after the arrow.
+    parts = title.split(" → ") if len(title) > heading.title_width else [title]
+    lines = [line for i, part in enumerate(parts)
+             for line in _wrap(part + (" →" if i < len(parts) - 1 else ""), heading.title_width)]
+    rows = [f'<tr><td align="left"><font point-size="{SIZE_TITLE}"><b>{_html(line)}</b></font></td></tr>'
+            for line in lines]
+    rows += [f'<tr><td align="left"><font point-size="{SIZE_SUBTITLE}">{_html(line)}</font></td></tr>'
+             for note in notes for line in _wrap(note, heading.note_width)]
     table = ('<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
-             + "".join(rows) + _key(model, selection) + "</table>")
+             + "".join(rows) + '<tr><td height="6"></td></tr>' + _key(model, selection, heading) + "</table>")
     return f"<{table}>"
