@@ -217,22 +217,36 @@ def bench_count_4hop(args, rows, results, graph, california, reverse_dist, fresh
 
 def bench_sweep(args, rows, results, graph, fresh_model) -> None:
     print("\n[3] sanctuary sweep, one pass: which sanctuary nodes reach ICE, shortest route, gateways")
-    model = fresh_model()
-    query = Query(model, "ice", Filters())
-    candidates = [n for n in model.node_ids
-                  if model.sanctuary(n).covered and n not in query.target_members]
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for node in candidates:
-        groups.setdefault(model.jurisdiction_chain(node), []).append(node)
-    start = time.perf_counter()
-    graphs = {origin: query.graph_for(origin) for origin in groups}
-    compile_s = time.perf_counter() - start
 
-    def one_pass() -> list:
+    def prepared(_=None):
+        """A fresh model with the sweep's search graphs compiled (not timed)."""
+        model = fresh_model()
+        query = Query(model, "ice", Filters())
+        candidates = [n for n in model.node_ids
+                      if model.sanctuary(n).covered and n not in query.target_members]
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for node in candidates:
+            groups.setdefault(model.jurisdiction_chain(node), []).append(node)
+        start = time.perf_counter()
+        graphs = {origin: query.graph_for(origin) for origin in groups}
+        return model, query, candidates, groups, graphs, time.perf_counter() - start
+
+    def one_pass(state) -> list:
+        model, query, _, groups, graphs, _ = state
         return [found for origin, nodes in groups.items()
                 for found in sanctuary.shortest_routes(model, graphs[origin], nodes, query.max_hops)]
 
-    pass_s, found = best(one_pass, max(args.repeat, 5))
+    repeat = max(args.repeat, 5)
+    states = []
+
+    def setup():
+        states.append(prepared())
+        return states[-1]
+
+    pass_s, found = best(one_pass, repeat, setup=setup)  # first pass on each fresh model
+    model, query, candidates, groups, graphs, _ = states[-1]
+    compile_s = min(state[-1] for state in states)
+    warm_s, _ = best(lambda: one_pass(states[-1]), repeat)  # again on the same model
 
     # One plain backward BFS over the whole graph: the same in-lists the engine
     # walks, built here (not timed) from the edge arrays.
@@ -241,26 +255,34 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
     for e, (u, v) in enumerate(zip(arrays.sender.tolist(), arrays.receiver.tolist())):
         into[v].append((e, u))
     targets = [model.node_index[t] for t in sorted(query.target_members)]
-    bfs_s, _ = best(lambda: routes.distances_to(into, targets, n), max(args.repeat, 5))
+    bfs_s, (dist, _) = best(lambda: routes.distances_to(into, targets, n), repeat)
+    reached = [v for v in range(n) if dist[v] < routes.UNREACHABLE]
+    scanned = sum(len(into[v]) for v in reached)
     reverse = graph.reverse(copy=False)
-    nx_bfs_s, _ = best(lambda: nx.single_source_shortest_path_length(reverse, "ice"), max(args.repeat, 5))
+    nx_bfs_s, _ = best(lambda: nx.single_source_shortest_path_length(reverse, "ice"), repeat)
     sweep_s, swept = best(lambda m: sanctuary.sweep(m, "ice"), args.repeat, setup=fresh_model)
     assert len(swept.reaches) == len(found)
     print(f"    {len(candidates)} sanctuary nodes in {len(groups)} origin group(s); {len(found)} reach ICE")
-    print(f"    shortest_routes on the prebuilt graph (the one pass):  {fmt_s(pass_s)}")
-    print(f"    compiling the search graph(s) (adjacency + 2 BFS):     {fmt_s(compile_s)}")
-    print(f"    one BFS, routes.distances_to over the in-lists:        {fmt_s(bfs_s)}")
-    print(f"    one BFS, networkx single_source_shortest_path_length:  {fmt_s(nx_bfs_s)}")
+    print(f"    shortest_routes on the prebuilt graph (the one pass), first time on a model: {fmt_s(pass_s)}")
+    print(f"    the same pass again on the same model (anything cached per model is warm): {fmt_s(warm_s)}")
+    print(f"    compiling the sweep's search graph(s) on a fresh model (edge arrays, adjacency, 2 BFS): "
+          f"{fmt_s(compile_s)}")
+    print(f"    one BFS, routes.distances_to over the in-lists: {fmt_s(bfs_s)} "
+          f"(it reaches the {len(reached):,} nodes that can reach ICE, scanning {scanned:,} in-edges)")
+    print(f"    one BFS, networkx single_source_shortest_path_length on the reversed view: {fmt_s(nx_bfs_s)}")
     print(f"    the whole sanctuary.sweep() on a fresh model (compile + pass + route counts "
           f"up to {routes.DEFAULT_LIMIT}): {fmt_s(sweep_s)}")
     results.update(sweep_nodes=len(candidates), sweep_reach=len(found), sweep_pass_s=pass_s,
-                   sweep_compile_s=compile_s, bfs_s=bfs_s, nx_bfs_s=nx_bfs_s, sweep_full_s=sweep_s)
+                   sweep_pass_warm_s=warm_s, sweep_compile_s=compile_s, bfs_s=bfs_s, bfs_nodes=len(reached),
+                   bfs_edges=scanned, nx_bfs_s=nx_bfs_s, sweep_full_s=sweep_s)
     ratio = pass_s / bfs_s
     rows.append(Row(f"3. sweep one pass ({len(found)} of {len(candidates)} reach ICE)", fmt_s(pass_s),
                     f"one BFS (distances_to) {fmt_s(bfs_s)}; networkx BFS {fmt_s(nx_bfs_s)}",
                     f"{ratio:.1f}x one BFS", "<= 2x one BFS", "yes" if ratio <= 2 else "NO"))
-    rows.append(Row("3b. sweep, compile + pass (info)", fmt_s(compile_s + pass_s),
-                    f"one BFS {fmt_s(bfs_s)}", f"{(compile_s + pass_s) / bfs_s:.1f}x one BFS", "-", "-"))
+    rows.append(Row("3b. the same pass, warm (info)", fmt_s(warm_s), f"one BFS {fmt_s(bfs_s)}",
+                    f"{warm_s / bfs_s:.1f}x one BFS", "-", "-"))
+    rows.append(Row("3c. compile + first pass (info)", fmt_s(compile_s + pass_s), f"one BFS {fmt_s(bfs_s)}",
+                    f"{(compile_s + pass_s) / bfs_s:.0f}x one BFS", "-", "-"))
 
 
 # -- the synthetic benchmark -------------------------------------------------------

@@ -18,6 +18,7 @@ from .api import FlowMap, make_filters
 from .errors import DataError, FlowmapError
 from .model import DATA_ENV, Model, resolve_data_dir
 from .routes import DEFAULT_LIMIT, DEFAULT_MAX_HOPS
+from .views import render as render_views
 from .views import tabular, text
 
 FORMATS = ("table", "json", "csv")
@@ -257,7 +258,7 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
               help="Where the routes end; it and its units are drawn in one box.")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write the diagram to FILE; its suffix (.svg .png .pdf .dot) picks the format.")
-@click.option("--format", "fmt", type=click.Choice(("svg", "png", "pdf", "dot")),
+@click.option("--format", "fmt", type=click.Choice(render_views.FORMATS),
               help="Output format. Default: from the -o suffix; svg on standard output.")
 @click.option("--layout", type=click.Choice(("auto", "wide", "tall")), default="auto", show_default=True,
               help="wide: data flows left to right (slides); tall: top to bottom (pages); "
@@ -285,13 +286,11 @@ def render(state: State, source: str | None, target: str, output: str | None, fm
     flowmap render --from SFPD --context -o sfpd.png
     flowmap render --from SFPD --firewall --layout wide --format pdf > sfpd.pdf
     """
-    from .views.render import format_for
-
     if output is None and fmt in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt.upper()} is binary and would garble the terminal: "
                                "write it with -o FILE or redirect the output to a file.")
     if output is not None and fmt is None:
-        fmt = format_for(output)  # fails before any drawing if the suffix says nothing
+        fmt = render_views.format_for(output)  # fails before any drawing if the suffix says nothing
     diagram = state.flowmap.render(source, target, context=context, firewall=firewall_, limit=limit, layout=layout,
                                    **filters_from(options))
     if output is None:
