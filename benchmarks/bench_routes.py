@@ -152,17 +152,23 @@ def bench_list_3hop(args, rows, results, graph, reachers, fresh_model) -> None:
     print("\n[1] list every route of <= 3 hops to ICE from each California agency that reaches it")
 
     def ours(model: Model) -> dict[str, list[tuple[str, ...]]]:
+        """As the API does it: one search per source, each given its own filters."""
         return {s: [r.edges for r in RouteSearch(model, s, "ice", Filters(max_hops=3)).routes()]
                 for s in reachers}
 
+    def ours_shared(model: Model) -> dict[str, list[tuple[str, ...]]]:
+        """One Query (filters checked, search graph compiled once) shared by every source."""
+        query = Query(model, "ice", Filters(max_hops=3))
+        return {s: [r.edges for r in RouteSearch(model, s, query=query).routes()] for s in reachers}
+
     cold_s, listed = best(ours, args.repeat, setup=fresh_model)
-    warm_model = fresh_model()
-    ours(warm_model)
-    warm_s, _ = best(lambda: ours(warm_model), args.repeat)
+    shared_s, shared = best(ours_shared, args.repeat, setup=fresh_model)
+    assert shared == listed
     total = sum(len(v) for v in listed.values())
-    print(f"    flowmap: {total:,} routes in {fmt_s(cold_s)} on a fresh model "
-          f"(compiling the search graph included), {fmt_s(warm_s)} again on the same model")
-    results.update(list3_routes=total, list3_flowmap_s=cold_s, list3_flowmap_warm_s=warm_s)
+    print(f"    flowmap: {total:,} routes in {fmt_s(cold_s)} with a RouteSearch(model, source, 'ice', filters) "
+          f"per source, {fmt_s(shared_s)} with one Query shared by all sources "
+          f"(fresh model each time, compiling the search graph included)")
+    results.update(list3_routes=total, list3_flowmap_s=cold_s, list3_flowmap_shared_query_s=shared_s)
     if args.skip_networkx:
         baseline, nx_s = f"networkx not run (issue: ~{ISSUE_NX_3HOP_S:.0f} s)", ISSUE_NX_3HOP_S
         assert total == ISSUE_ROUTES_3HOP, f"{total} routes, the issue says {ISSUE_ROUTES_3HOP}"
@@ -181,22 +187,30 @@ def bench_list_3hop(args, rows, results, graph, reachers, fresh_model) -> None:
     ratio = nx_s / cold_s
     rows.append(Row(f"1. list {total:,} routes <=3 hops, {len(reachers)} CA sources", fmt_s(cold_s), baseline,
                     f"{ratio:,.0f}x faster", ">= 100x faster", "yes" if ratio >= 100 else "NO"))
+    rows.append(Row("1b. the same, one Query shared (info)", fmt_s(shared_s), baseline,
+                    f"{nx_s / shared_s:,.0f}x faster", "-", "-"))
 
 
 def bench_count_4hop(args, rows, results, graph, california, reverse_dist, fresh_model) -> None:
     print("\n[2] count every route of <= 4 hops to ICE from every California agency")
 
-    def ours(model: Model) -> int:
+    def ours(model: Model, query: Query | None = None) -> int:
         total = 0
         for s in california:
-            counts = RouteSearch(model, s, "ice", Filters(max_hops=4)).count()
+            if query is None:  # as the API does it: one search per source, each given its own filters
+                counts = RouteSearch(model, s, "ice", Filters(max_hops=4)).count()
+            else:
+                counts = RouteSearch(model, s, query=query).count()
             total += counts.open + counts.blocked
         return total
 
     cold_s, total = best(ours, args.repeat, setup=fresh_model)
-    print(f"    flowmap: {total:,} routes from {len(california)} sources in {fmt_s(cold_s)} on a fresh model")
+    shared_s, shared = best(lambda m: ours(m, Query(m, "ice", Filters(max_hops=4))), args.repeat, setup=fresh_model)
+    assert shared == total
+    print(f"    flowmap: {total:,} routes from {len(california)} sources in {fmt_s(cold_s)} with a RouteSearch "
+          f"per source, {fmt_s(shared_s)} with one Query shared (fresh model each time)")
     assert total == ISSUE_ROUTES_4HOP, f"{total} routes, the issue says {ISSUE_ROUTES_4HOP}"
-    results.update(count4_routes=total, count4_flowmap_s=cold_s)
+    results.update(count4_routes=total, count4_flowmap_s=cold_s, count4_flowmap_shared_query_s=shared_s)
     if args.networkx_4hop:
         pruned = graph.subgraph(list(reverse_dist))  # only nodes that can reach ICE, as in the issue
         start = time.perf_counter()
@@ -213,6 +227,8 @@ def bench_count_4hop(args, rows, results, graph, california, reverse_dist, fresh
         results["count4_networkx_s"] = None
     rows.append(Row(f"2. count {total:,} routes <=4 hops, {len(california)} CA sources", fmt_s(cold_s), baseline,
                     f"{nx_s / cold_s:,.0f}x faster", "<= 2 s", "yes" if cold_s <= 2 else "NO"))
+    rows.append(Row("2b. the same, one Query shared (info)", fmt_s(shared_s), baseline,
+                    f"{nx_s / shared_s:,.0f}x faster", "<= 2 s", "yes" if shared_s <= 2 else "NO"))
 
 
 def bench_sweep(args, rows, results, graph, fresh_model) -> None:
@@ -290,17 +306,29 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
 LOAD_CHILD = r"""
 import json, resource, sys, time
 from flowmap.model import Model
+
+def peak_rss_kb():
+    # VmHWM is this process's own peak; ru_maxrss can carry the parent's peak across fork + exec.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]), "VmHWM"
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ru_maxrss"
+
 directory, repeat = sys.argv[1], int(sys.argv[2])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before, how = peak_rss_kb()
 times = []
 for i in range(repeat):
     start = time.perf_counter()
     model = Model.load(directory)
     times.append(time.perf_counter() - start)
     if i == 0:
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        after, _ = peak_rss_kb()
     del model
-print(json.dumps({"times": times, "maxrss_before_kb": before, "maxrss_after_first_kb": after}))
+print(json.dumps({"times": times, "maxrss_before_kb": before, "maxrss_after_first_kb": after, "how": how}))
 """
 
 TRACE_CHILD = r"""
@@ -339,7 +367,8 @@ def bench_synthetic(args, rows: list[Row], results: dict) -> None:
     rss_mb = (timed["maxrss_after_first_kb"] - timed["maxrss_before_kb"]) / 1024  # Linux: kB
     peak_mb = traced["peak"] / 2**20
     print(f"    Model.load: best {fmt_s(load_s)} of {[round(t, 2) for t in timed['times']]} s; "
-          f"max RSS +{rss_mb:,.0f} MB over the imports ({timed['maxrss_after_first_kb'] / 1024:,.0f} MB in all); "
+          f"peak RSS ({timed['how']}) +{rss_mb:,.0f} MB over the imports "
+          f"({timed['maxrss_after_first_kb'] / 1024:,.0f} MB in all); "
           f"tracemalloc peak {peak_mb:,.0f} MB")
     print(f"    then the first query's search graph (edge arrays + adjacency + BFS): {fmt_s(compile_s)}")
     results.update(synthetic_nodes=made.nodes, synthetic_edges=made.edges, synthetic_load_s=load_s,

@@ -101,7 +101,8 @@ def write(directory: str | os.PathLike, *, agencies: int = 18_000, fusion_center
     nodes += [{"id": f, "name": f"Fusion Center {i} ({fusion_state[i]})", "kind": "fusion_center",
                "state": fusion_state[i], "jurisdiction": f"us-{fusion_state[i].lower()}"}
               for i, f in enumerate(fusion_ids)]
-    nodes += [{"id": v, "name": f"Vendor {i}", "kind": "vendor", "jurisdiction": "us"} for i, v in enumerate(vendor_ids)]
+    nodes += [{"id": v, "name": f"Vendor {i}", "kind": "vendor", "jurisdiction": "us"}
+              for i, v in enumerate(vendor_ids)]
     nodes += [{"id": b, "name": f"Broker {i}", "kind": "data_broker", "jurisdiction": "us"}
               for i, b in enumerate(broker_ids)]
     nodes += [{"id": "dhs", "name": "Department of Homeland Security", "kind": "federal_agency", "aliases": "DHS"},

@@ -219,3 +219,8 @@ def test_via_routes_are_the_networkx_paths_through_the_node(graph_spec, cutoff, 
                 if via in {v for _, v, _ in path}}
     assert {r.edges for r in routes} == expected
     assert [len(r) for r in routes] == sorted(len(r) for r in routes)
+
+
+def test_source_that_is_the_target_is_refused(model):
+    with pytest.raises(QueryError, match="'Immigration and Customs Enforcement' is the target itself"):
+        reach(model, "ICE")

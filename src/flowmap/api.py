@@ -25,11 +25,39 @@ FILTER_NAMES = tuple(f.name for f in dataclasses.fields(Filters))
 def make_filters(**options) -> Filters:
     """Build :class:`~flowmap.routes.Filters` from keyword options.
 
-    Single strings are accepted where a list is expected (``data="social_media"``).
+    The keyword options of :meth:`FlowMap.reach`, :meth:`FlowMap.sanctuary`
+    and the other questions pass through here.
 
+    Parameters
+    ----------
+    **options
+        Any field of :class:`~flowmap.routes.Filters`: ``data``,
+        ``min_evidence``, ``since``, ``until``, ``dated_only``, ``max_hops``,
+        ``via``, ``avoid``, ``without``.  A single string is accepted where a
+        list is expected (``data="social_media"``); ``None`` keeps the default.
+
+    Returns
+    -------
+    Filters
+        The options with lists made tuples.  Values are checked when a search
+        uses them (:meth:`Filters.check`), not here.
+
+    Raises
+    ------
+    QueryError
+        For an option that is not a filter.
+
+    Examples
+    --------
     >>> filters = make_filters(data="social_media", max_hops=3)
     >>> filters.data, filters.max_hops, filters.min_evidence
     (('social_media',), 3, None)
+    >>> make_filters(avoid=["NCRIC", "OCIAC"]).avoid
+    ('NCRIC', 'OCIAC')
+    >>> make_filters(hops=3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    flowmap.errors.QueryError: unknown filter 'hops'; filters are: data, min_evidence, since, ...
     """
     unknown = sorted(set(options) - set(FILTER_NAMES))
     if unknown:
@@ -90,33 +118,130 @@ class FlowMap:
             List at most this many open (and this many blocked) routes.
         **filters
             ``data``, ``min_evidence``, ``since``, ``until``, ``dated_only``,
-            ``max_hops`` (default 6), ``via``, ``avoid``, ``without``.
+            ``max_hops`` (default 6), ``via``, ``avoid``, ``without``; see
+            :class:`~flowmap.routes.Filters`.
+
+        Returns
+        -------
+        ReachResult
+            ``reachable`` (an open route exists within ``max_hops``),
+            ``routes`` (open :class:`~flowmap.routes.Route` objects, shortest
+            first), ``blocked`` (routes a policy restriction closes to data
+            from the source's jurisdiction), ``to_frame()`` and ``to_dict()``.
+
+        Raises
+        ------
+        NameNotFound
+            When no node has the name (close matches are suggested).
+        AmbiguousName
+            When several nodes share it.
+        QueryError
+            For a bad filter value, or a source that is part of ``to``.
 
         Examples
         --------
         >>> fm = load()
         >>> result = fm.reach("SFPD", max_hops=2)
+        >>> result.reachable
+        True
         >>> [n["name"] for n in result.to_dict()["routes"][0]["nodes"]][:2]
         ['San Francisco Police Department', 'Northern California Regional Intelligence Center']
         >>> frame = result.to_frame()
         >>> list(frame.columns[:5])
         ['status', 'route', 'hop', 'edge', 'from']
+
+        What-ifs: without the fusion center, or on documented hops only, no
+        route from SFPD is left.
+
+        >>> fm.reach("SFPD", avoid="NCRIC").reachable
+        False
+        >>> fm.reach("SFPD", min_evidence="documented").reachable
+        False
+
+        ICE's Motorola contract excludes California, so this route is blocked:
+
+        >>> motorola = fm.reach("ca-jurisdictions-in-motorola-lpr-network")
+        >>> motorola.reachable, len(motorola.blocked)
+        (False, 1)
+        >>> motorola.blocked[0].blocked_by[0].edge
+        'motorola-lpr-to-ice-contract'
+        >>> fm.reach("SFDP")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        flowmap.errors.NameNotFound: no entity called 'SFDP'; did you mean: San Francisco Police Department (sfpd)? ...
         """
         return routes.reach(self.model, source, to, make_filters(**filters), limit)
 
     def count(self, source: str, to: str = "ice", **filters) -> routes.Counts:
         """How many open and blocked routes exist, without listing them.
 
-        >>> load().count("SFPD", max_hops=2).open >= 1
+        Unlike :meth:`reach` there is no ``limit``: every route within
+        ``max_hops`` is counted.
+
+        Parameters
+        ----------
+        source, to : str
+            As for :meth:`reach`.
+        **filters
+            As for :meth:`reach`.
+
+        Returns
+        -------
+        Counts
+            ``open`` and ``blocked`` route counts.
+
+        Raises
+        ------
+        NameNotFound, AmbiguousName, QueryError
+            As for :meth:`reach`.
+
+        Examples
+        --------
+        >>> fm = load()
+        >>> fm.count("SFPD", max_hops=2).open >= 1
         True
+        >>> counts = fm.count("ca-jurisdictions-in-motorola-lpr-network")
+        >>> counts.open, counts.blocked
+        (0, 1)
         """
         return routes.RouteSearch(self.model, source, to, make_filters(**filters)).count()
 
     def sanctuary(self, to: str = "ice", *, limit: int | None = DEFAULT_LIMIT, **filters) -> sanctuary.SweepResult:
         """Every node under a sanctuary law that can reach ``to``.
 
+        Parameters
+        ----------
+        to : str
+            An id, name or alias; reaching one of its units counts.
+        limit : int or None
+            Count each node's open routes up to this many.
+        **filters
+            As for :meth:`reach`, except ``via``.
+
+        Returns
+        -------
+        SweepResult
+            ``reaches`` holds, for each node that can reach ``to`` by an open
+            route within ``max_hops``, its law, route count, shortest route and
+            gateways (``exit``: the last node still under its sanctuary law;
+            ``last``: the node that hands the data to ``to``), shortest routes
+            first.  ``covered`` is the number of sanctuary nodes examined;
+            ``to_frame()`` gives one row per node.
+
+        Raises
+        ------
+        QueryError
+            For a bad filter value, or ``via``.
+
+        Examples
+        --------
         >>> sweep = load().sanctuary()
         >>> "sfpd" in set(sweep.to_frame()["id"])
+        True
+        >>> sf = next(r for r in sweep.reaches if r.node == "sfpd")
+        >>> len(sf.shortest), sf.exit, sf.last
+        (2, 'ncric', 'ncric')
+        >>> len(sweep.reaches) < sweep.covered  # the Motorola group's only route is blocked
         True
         """
         return sanctuary.sweep(self.model, to, make_filters(**filters), limit)
@@ -125,8 +250,44 @@ class FlowMap:
         """The fewest channels (and intermediaries) whose removal closes every
         open route, verified by searching again.
 
-        >>> load().firewall("SFPD").verified
-        True
+        Routes of every length count, so ``max_hops`` does not apply; routes
+        already blocked by policy need no cut.  Of several equally small edge
+        cuts, the one nearest the source is chosen.
+
+        Parameters
+        ----------
+        source, to : str
+            As for :meth:`reach`.
+        **filters
+            As for :meth:`reach`, except ``via`` and ``max_hops``.
+
+        Returns
+        -------
+        Firewall
+            ``edges``: edge ids to cut; ``nodes``: intermediary node ids to
+            remove, or None when ``source`` hands data to ``to`` directly;
+            ``verified``: a search without the cut finds no open route;
+            ``to_dict()`` explains each cut in words with its citation.
+
+        Raises
+        ------
+        NameNotFound, AmbiguousName, QueryError
+            As for :meth:`reach`; QueryError also for ``via``.
+
+        Examples
+        --------
+        >>> fm = load()
+        >>> wall = fm.firewall("SFPD")
+        >>> wall.edges, wall.nodes, wall.verified
+        (['sfpd-to-ncric-shared-data'], ['ncric'], True)
+        >>> wall.to_dict()["nodes"][0]["meaning"]
+        'withdraw from Northern California Regional Intelligence Center'
+
+        OCIAC hands data to ICE directly, so only its two channels can be cut:
+
+        >>> oc = fm.firewall("OCIAC")
+        >>> len(oc.edges), oc.nodes
+        (2, None)
         """
         return cuts.firewall(self.model, source, to, make_filters(**filters))
 
@@ -186,13 +347,41 @@ class FlowMap:
 
 
 def load(data: str | os.PathLike | None = None) -> FlowMap:
-    """Load and validate a dataset directory (default: ``$FLOWMAP_DATA``, else
-    the dataset shipped with flowmap).
+    """Load and validate a dataset directory.
 
-    Raises :class:`~flowmap.errors.DataError` listing every problem.
+    Parameters
+    ----------
+    data : str, path or None
+        A directory holding ``sources.csv``, ``jurisdictions.csv``,
+        ``nodes.csv`` and ``edges.csv``.  Default: ``$FLOWMAP_DATA``, else the
+        dataset shipped with flowmap.
 
+    Returns
+    -------
+    FlowMap
+        The dataset, with ``nodes``, ``edges``, ``sources`` and
+        ``jurisdictions`` as pandas DataFrames, ``graph`` as a networkx
+        MultiDiGraph, and the questions :meth:`~FlowMap.reach`,
+        :meth:`~FlowMap.count`, :meth:`~FlowMap.sanctuary`,
+        :meth:`~FlowMap.firewall` and :meth:`~FlowMap.render`.
+
+    Raises
+    ------
+    DataError
+        Listing every problem in the files (``.problems``), by file, row,
+        column and value.
+
+    Examples
+    --------
     >>> fm = load()
     >>> set(fm.nodes["kind"]) >= {"agency", "fusion_center", "federal_agency"}
     True
+    >>> fm.nodes.loc["sfpd", ["name", "sanctuary"]].tolist()
+    ['San Francisco Police Department', 'yes']
+    >>> load("/no/such/directory")
+    Traceback (most recent call last):
+    ...
+    flowmap.errors.DataError: 1 problem in the data:
+      /no/such/directory: is not a directory (check --data or FLOWMAP_DATA)
     """
     return FlowMap(Model.load(data))

@@ -57,10 +57,31 @@ class Firewall:
         }
 
     def _repr_html_(self) -> str:
-        import html
+        """How Jupyter shows a firewall: the verdict, then each cut as a table (every value escaped)."""
+        from html import escape
 
-        items = "".join(f"<li>{html.escape(edge_meaning(self.model, e))}</li>" for e in self.edges)
-        return f"<p>Cut these {len(self.edges)} channel(s):</p><ul>{items}</ul>"
+        model = self.model
+        source, target = escape(model.name(self.source)), escape(model.name(self.target))
+        if not self.reachable:
+            return f"<p>No open route from <b>{source}</b> to <b>{target}</b>: there is nothing to cut.</p>"
+
+        def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+            head = "".join(f"<th>{escape(h)}</th>" for h in header)
+            body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+            return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+        check = ("verified: searching again without it finds no open route" if self.verified
+                 else "<b>not verified</b>: searching again without it still finds an open route")
+        parts = [f"<p>Firewall from <b>{source}</b> to <b>{target}</b> ({check}).</p>",
+                 f"<p>Cut these {len(self.edges)} channel(s):</p>",
+                 table(("edge", "what it means"), [(e, edge_meaning(model, e)) for e in self.edges])]
+        if self.nodes is None:
+            parts.append(f"<p>No set of intermediaries can do it: <b>{source}</b> hands data to "
+                         f"<b>{target}</b> directly.</p>")
+        else:
+            parts.append(f"<p>Or remove these {len(self.nodes)} intermediary node(s):</p>")
+            parts.append(table(("node", "what it means"), [(n, node_meaning(model, n)) for n in self.nodes]))
+        return "".join(parts)
 
 
 def edge_meaning(model: Model, edge_id: str) -> str:

@@ -81,7 +81,39 @@ class Restriction:
 
 @dataclass(frozen=True)
 class Route:
-    """A simple path from source to target as a sequence of hops."""
+    """A simple path from source to target as a sequence of hops.
+
+    A route shows that documented channels connect, hop by hop; it does not
+    show that one record travelled the whole way.  Each hop carries its own
+    evidence.
+
+    Attributes
+    ----------
+    nodes : tuple of str
+        Node ids from the source to the target (or the unit of it reached).
+    hops : tuple of Hop
+        One per edge, in order; ``hop.evidence`` says why it is believed.
+    blocked_by : tuple of Restriction
+        The policy restrictions that close the route to data from the
+        source's jurisdiction; empty for an open route.
+    blocked : bool
+        True when ``blocked_by`` is not empty.
+    edges : tuple of str
+        The edge ids, in order.  ``len(route)`` is the number of hops.
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> route = flowmap.load().reach("SFPD").routes[0]
+    >>> route.nodes
+    ('sfpd', 'ncric', 'ice-das')
+    >>> len(route), route.blocked
+    (2, False)
+    >>> [hop.evidence.level for hop in route.hops]
+    ['reported', 'reported']
+    >>> route.hops[0].data
+    ('unspecified',)
+    """
 
     nodes: tuple[str, ...]
     hops: tuple[Hop, ...]
@@ -101,7 +133,50 @@ class Route:
 
 @dataclass(frozen=True)
 class Filters:
-    """What a search may use.  Every field narrows the graph; none widens it."""
+    """What a search may use.  Every field narrows the graph; none widens it.
+
+    Build one with :func:`flowmap.make_filters`, or pass the fields as
+    keyword options to :meth:`flowmap.FlowMap.reach` and the other questions.
+
+    Parameters
+    ----------
+    data : tuple of str
+        Data categories; a hop qualifies if it carries any of them, so a route
+        carries one of them end to end.  Empty: any data.
+    min_evidence : {"documented", "reported", "capability"} or None
+        Drop hops with weaker evidence (documented is strongest).
+    since, until : str or None
+        A date window (``2018``, ``2018-04`` or ``2018-04-19``, each a
+        period); a flow counts if its period overlaps the window.
+    dated_only : bool
+        With ``since``/``until``, drop undated flows (kept by default).
+    max_hops : int or None
+        Longest route searched (default 6); None for no bound.
+    via : tuple of str
+        Nodes every route must pass (reach only).
+    avoid : tuple of str
+        Nodes to pretend are gone (what-if).
+    without : tuple of str
+        Edge ids to pretend are gone (what-if).
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> filters = Filters(min_evidence="documented", since="2018")
+    >>> filters.max_hops
+    6
+    >>> filters.check()  # raises QueryError for values no search could use
+    >>> Filters(min_evidence="strong").check()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    flowmap.errors.QueryError: unknown evidence level 'strong' for --min-evidence; choose from: ...
+
+    Only documented hops from April 2018 on: one of OCIAC's two emails to ICE.
+
+    >>> result = flowmap.load().reach("OCIAC", min_evidence="documented", since="2018-04")
+    >>> [hop.evidence.date for route in result.routes for hop in route.hops]
+    ['2018-04-19']
+    """
 
     data: tuple[str, ...] = ()  # a hop qualifies if it carries any of these
     min_evidence: str | None = None
@@ -171,6 +246,8 @@ class Query:
         """Resolve a source and make sure a route from it makes sense."""
         model = self.model
         node = model.resolve(source)
+        if node == self.target:
+            raise QueryError(f"{model.name(node)!r} is the target itself: pick another source, or another --to")
         if node in self.target_members:
             raise QueryError(f"{model.name(node)!r} is part of {model.name(self.target)!r}: "
                              "pick a source outside the target")
@@ -491,7 +568,29 @@ class ReachResult:
         }
 
     def to_frame(self):
-        """One row per hop: route number, hop number, from, to, data, evidence, citation..."""
+        """The routes as a table, one row per hop.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``status`` (``open`` or ``blocked``), ``route`` (numbered
+            from 1 within its status, shortest first), ``hop`` (from 1),
+            ``edge``, ``from``, ``to`` (ids), ``from_name``, ``to_name``,
+            ``data`` (categories joined by ``;``), ``mechanism``, ``evidence``,
+            ``hedge``, ``date``, ``citation`` (source id), ``title``,
+            ``locator``, ``quote`` and ``url``.  No rows when there is no route.
+
+        Examples
+        --------
+        >>> import flowmap
+        >>> frame = flowmap.load().reach("SFPD").to_frame()
+        >>> frame[["route", "hop", "from", "to", "data", "evidence"]]
+           route  hop   from       to              data  evidence
+        0      1    1   sfpd    ncric       unspecified  reported
+        1      1    2  ncric  ice-das  database_queries  reported
+        >>> frame.loc[0, "locator"]
+        'para. 6 (no formal agreement: para. 7)'
+        """
         import pandas as pd
 
         rows = []
@@ -501,7 +600,7 @@ class ReachResult:
                     rows.append({"status": status, "route": number, "hop": position,
                                  **hop_dict(self.model, hop)})
         columns = ["status", "route", "hop", "edge", "from", "to", "from_name", "to_name", "data",
-                   "mechanism", "evidence", "hedge", "date", "citation", "title", "locator", "quote", "url"]
+                   "mechanism", "requested_by", "evidence", "hedge", "date", "citation", "title", "locator", "quote", "url"]
         frame = pd.DataFrame(rows, columns=columns)
         frame["data"] = frame["data"].map(lambda d: ";".join(d) if isinstance(d, list) else d)
         return frame
