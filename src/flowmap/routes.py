@@ -600,7 +600,8 @@ class ReachResult:
                     rows.append({"status": status, "route": number, "hop": position,
                                  **hop_dict(self.model, hop)})
         columns = ["status", "route", "hop", "edge", "from", "to", "from_name", "to_name", "data",
-                   "mechanism", "requested_by", "evidence", "hedge", "date", "citation", "title", "locator", "quote", "url"]
+                   "mechanism", "requested_by", "evidence", "hedge", "date", "citation", "title", "locator",
+                   "quote", "url"]
         frame = pd.DataFrame(rows, columns=columns)
         frame["data"] = frame["data"].map(lambda d: ";".join(d) if isinstance(d, list) else d)
         return frame
