@@ -596,12 +596,13 @@ class ReachResult:
         rows = []
         for status, routes in (("open", self.routes), ("blocked", self.blocked)):
             for number, route in enumerate(routes, 1):
+                closed = {r.edge: r.describe(self.model) for r in route.blocked_by}
                 for position, hop in enumerate(route.hops, 1):
                     rows.append({"status": status, "route": number, "hop": position,
-                                 **hop_dict(self.model, hop)})
+                                 **hop_dict(self.model, hop), "blocked_by": closed.get(hop.edge, "")})
         columns = ["status", "route", "hop", "edge", "from", "to", "from_name", "to_name", "data",
                    "mechanism", "requested_by", "evidence", "hedge", "date", "citation", "title", "locator",
-                   "quote", "url"]
+                   "quote", "url", "blocked_by"]
         frame = pd.DataFrame(rows, columns=columns)
         frame["data"] = frame["data"].map(lambda d: ";".join(d) if isinstance(d, list) else d)
         return frame

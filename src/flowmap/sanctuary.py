@@ -73,7 +73,12 @@ class SweepResult:
                                            "shortest", "exit", "last"])
 
     def _repr_html_(self) -> str:
-        return self.to_frame().to_html(index=False, escape=True)
+        import html
+
+        target = html.escape(self.model.name(self.target))
+        heading = (f"<p>{len(self.reaches)} of {self.covered} nodes under a sanctuary law can reach "
+                   f"<b>{target}</b>.</p>")
+        return heading + self.to_frame().to_html(index=False, escape=True)
 
 
 def sweep(model: Model, target: str = "ice", filters: Filters | None = None,
