@@ -14,7 +14,8 @@ temporary directory.
 The join to ICE
 ---------------
 The Flock list has its own entry for NCRIC (agency id 1800, name "NCRIC"): 55
-agencies, 54 of them Californian, let NCRIC search their plate reads.  That Flock
+agencies let NCRIC search their plate reads (53 Californian, plus Pittsboro IN
+PD and Henderson County NC SO), and NCRIC shares with no one.  That Flock
 agency *is* the Northern California Regional Intelligence Center, so it becomes
 the node ``ncric`` (kind fusion_center, state CA) instead of ``flock-1800``, and
 one benchmark edge ``ncric -> ice`` joins the network to ICE.  With California

@@ -91,20 +91,28 @@ class Model:
         self.sources = tables.sources.set_index("id", drop=False)
         self.jurisdictions = tables.jurisdictions.set_index("id", drop=False)
         self.edges = tables.edges.set_index("id", drop=False)
-        self.node_ids: list[str] = list(tables.nodes["id"])
+        self.node_ids: list[str] = tables.nodes["id"].tolist()
         self.node_index: dict[str, int] = {n: i for i, n in enumerate(self.node_ids)}
-        self.edge_ids: list[str] = list(tables.edges["id"])
+        self.edge_ids: list[str] = tables.edges["id"].tolist()
         self.edge_index: dict[str, int] = {e: i for i, e in enumerate(self.edge_ids)}
         nodes = tables.nodes.set_index("id", drop=False)
         self._state_jurisdiction = {
             row.state: row.id for row in self.jurisdictions.itertuples() if row.level == "state" and row.state
         }
         self._nodes_raw = nodes
-        statuses = [self._sanctuary_of(row) for row in nodes.itertuples()]
+        # Nodes share a handful of (jurisdiction, state) pairs: work each out once.
+        by_place: dict[tuple[str, str], Sanctuary] = {}
+        statuses = []
+        for row in nodes.itertuples():
+            if (row.jurisdiction, row.state) not in by_place:
+                by_place[row.jurisdiction, row.state] = self._sanctuary_of(row)
+            statuses.append(by_place[row.jurisdiction, row.state])
         nodes = nodes.assign(sanctuary=[s.status for s in statuses],
                              sanctuary_law=[s.law_text for s in statuses])
         self.nodes = nodes
         self._sanctuary = dict(zip(self.node_ids, statuses))
+        self._hops: dict = {}  # edge id -> routes.Hop, filled by routes.hop_for
+        self._compiled_queries: dict = {}  # filters -> search graphs, kept by routes.Query
 
     @classmethod
     def load(cls, data: str | os.PathLike | None = None) -> Model:
@@ -119,6 +127,13 @@ class Model:
     def ref(self, node_id: str) -> dict:
         """``{"id", "name"}``: how JSON output names a node."""
         return {"id": node_id, "name": self.name(node_id)}
+
+    @cached_property
+    def _id_keys(self) -> dict[str, list[str]]:
+        keys: dict[str, list[str]] = {}
+        for node_id in self.node_ids:
+            keys.setdefault(node_id.casefold(), []).append(node_id)
+        return keys
 
     @cached_property
     def _name_keys(self) -> dict[str, list[str]]:
@@ -139,10 +154,9 @@ class Model:
         when none has it.
         """
         key = name.strip().casefold()
-        if key in self.nodes.index.str.casefold():
-            exact = [n for n in self.node_ids if n.casefold() == key]
-            if len(exact) == 1:
-                return exact[0]
+        exact = self._id_keys.get(key, ())
+        if len(exact) == 1:
+            return exact[0]
         ids = self._name_keys.get(key, [])
         if len(ids) == 1:
             return ids[0]
@@ -192,8 +206,18 @@ class Model:
         agency added with state ``CA`` and no jurisdiction is still covered by
         California's law.
         """
-        row = self._nodes_raw.loc[node_id]
-        return self._chain(row.jurisdiction, row.state)
+        return self._chains[node_id]
+
+    @cached_property
+    def _chains(self) -> dict[str, tuple[str, ...]]:
+        by_place: dict[tuple[str, str], tuple[str, ...]] = {}
+        chains = {}
+        raw = self._nodes_raw
+        for node_id, jurisdiction, state in zip(self.node_ids, raw["jurisdiction"].tolist(), raw["state"].tolist()):
+            if (jurisdiction, state) not in by_place:
+                by_place[jurisdiction, state] = self._chain(jurisdiction, state)
+            chains[node_id] = by_place[jurisdiction, state]
+        return chains
 
     def _chain(self, jurisdiction: str, state: str) -> tuple[str, ...]:
         chain: list[str] = []
@@ -227,17 +251,26 @@ class Model:
         edges = self.edges
         index = self.node_index
         rank = {level: i for i, level in enumerate(schema.EVIDENCE_LEVELS)}
-        periods = {d: dates.period(d) for d in edges["date"].unique() if d}
-        start = [periods[d][0].toordinal() if d else -1 for d in edges["date"]]
-        end = [periods[d][1].toordinal() if d else -1 for d in edges["date"]]
+        # Plain lists, and each distinct cell parsed once: iterating a pandas
+        # string column calls back into pandas for every cell.
+        date = edges["date"].tolist()
+        periods = {d: dates.period(d) for d in set(date) if d}
+        start = [periods[d][0].toordinal() if d else -1 for d in date]
+        end = [periods[d][1].toordinal() if d else -1 for d in date]
+
+        def sets(column: str) -> tuple[frozenset, ...]:
+            values = edges[column].tolist()
+            parsed = {v: frozenset(split_list(v)) for v in set(values)}
+            return tuple(parsed[v] for v in values)
+
         return EdgeArrays(
-            sender=np.fromiter((index[n] for n in edges["from"]), dtype=np.int32, count=len(edges)),
-            receiver=np.fromiter((index[n] for n in edges["to"]), dtype=np.int32, count=len(edges)),
+            sender=np.fromiter((index[n] for n in edges["from"].tolist()), dtype=np.int32, count=len(edges)),
+            receiver=np.fromiter((index[n] for n in edges["to"].tolist()), dtype=np.int32, count=len(edges)),
             evidence_rank=edges["evidence"].map(rank).to_numpy(dtype=np.int8),
             start=np.array(start, dtype=np.int64),
             end=np.array(end, dtype=np.int64),
-            data=tuple(frozenset(split_list(v)) for v in edges["data"]),
-            excludes=tuple(frozenset(split_list(v)) for v in edges["excludes"]),
+            data=sets("data"),
+            excludes=sets("excludes"),
             restricting=np.flatnonzero(edges["excludes"].to_numpy() != ""),
         )
 
@@ -251,4 +284,18 @@ class Model:
 
     def source_of(self, citation: str) -> dict:
         """The sources row for a citation id, as a dict."""
-        return self.sources.loc[citation].to_dict()
+        return dict(self._source_rows[citation])
+
+    @cached_property
+    def _source_rows(self) -> dict[str, dict]:
+        return self.sources.to_dict("index")
+
+    @cached_property
+    def _edge_columns(self) -> dict[str, np.ndarray]:
+        return {column: self.edges[column].to_numpy() for column in self.edges.columns}
+
+    def edge_row(self, edge_id: str) -> dict[str, str]:
+        """The edges row for an edge id, as a dict: microseconds, where
+        ``edges.loc[edge_id]`` costs about a hundred."""
+        i = self.edge_index[edge_id]
+        return {column: values[i] for column, values in self._edge_columns.items()}

@@ -27,6 +27,8 @@ from .load import split_list
 from .model import Model
 
 UNREACHABLE = 1 << 30
+#: Compiled search graphs kept per model, for queries that differ only in source or hop limit.
+COMPILED_QUERIES_KEPT = 8
 
 #: Routes listed when the caller does not say; ``count`` has no such cap.
 DEFAULT_LIMIT = 1000
@@ -239,8 +241,17 @@ class Query:
                                  "not the target or an avoided node")
         self.without = {model.resolve_edge(e) for e in filters.without}
         self.max_hops = filters.max_hops if filters.max_hops is not None else len(model.node_ids)
-        self._base: FilteredGraph | None = None
-        self._graphs: dict[tuple[int, ...], SearchGraph] = {}
+        # The compiled graphs depend on the filters, not on the source: queries
+        # asking the same of the same model share them (a few kept, most recent last).
+        key = (filters.data, filters.min_evidence, filters.since, filters.until, filters.dated_only,
+               frozenset(self.avoid), frozenset(self.without), frozenset(self.target_members))
+        cache = model._compiled_queries
+        shared = cache.pop(key, None) or [None, {}]
+        cache[key] = shared
+        while len(cache) > COMPILED_QUERIES_KEPT:
+            del cache[next(iter(cache))]
+        self._shared = shared
+        self._graphs: dict[tuple[int, ...], SearchGraph] = shared[1]
 
     def check_source(self, source: str) -> str:
         """Resolve a source and make sure a route from it makes sense."""
@@ -260,13 +271,14 @@ class Query:
     def graph_for(self, origin: tuple[str, ...]) -> SearchGraph:
         """The search graph for routes starting in ``origin``: built once for
         every origin that the same policy restrictions close."""
-        if self._base is None:
-            self._base = filtered_graph(self.model, self.filters, self.avoid, self.without,
-                                        [self.model.node_index[n] for n in self.target_members])
-        restricted = restricted_mask(self.model, origin) & self._base.allowed
+        if self._shared[0] is None:
+            self._shared[0] = filtered_graph(self.model, self.filters, self.avoid, self.without,
+                                             sorted(self.model.node_index[n] for n in self.target_members))
+        base = self._shared[0]
+        restricted = restricted_mask(self.model, origin) & base.allowed
         key = tuple(np.flatnonzero(restricted).tolist())
         if key not in self._graphs:
-            self._graphs[key] = search_graph(self.model, self._base, restricted)
+            self._graphs[key] = search_graph(self.model, base, restricted)
         return self._graphs[key]
 
 
@@ -359,8 +371,16 @@ class RouteSearch:
 
 
 def hop_for(model: Model, edge_id: str) -> Hop:
-    row = model.edges.loc[edge_id]
-    source = model.sources.loc[row["citation"]]
+    """The hop an edge makes, with its evidence; built once per model (hops are immutable)."""
+    hop = model._hops.get(edge_id)
+    if hop is None:
+        hop = model._hops[edge_id] = _make_hop(model, edge_id)
+    return hop
+
+
+def _make_hop(model: Model, edge_id: str) -> Hop:
+    row = model.edge_row(edge_id)
+    source = model._source_rows[row["citation"]]
     evidence = Evidence(row["evidence"], row["citation"], source["title"], source["url"],
                         row["locator"], row["quote"], row["date"], row["hedge"])
     return Hop(edge_id, row["from"], row["to"], split_list(row["data"]), row["mechanism"],
@@ -503,11 +523,30 @@ def _walk(out, dist, is_target, src: int, min_len: int, max_len: int,
     Iterative with an explicit stack: Python generators nested per level cost
     more than the walk itself on deep, dense graphs.
     """
+    # Each node's out-edges that can still reach a target within the hops left,
+    # in their original order, built once per (node, hops left): a hub at depth
+    # 3 of a 4-hop search is entered by thousands of partial paths, and scanning
+    # its thousands of out-edges each time to keep the one into the target is
+    # what the walk used to spend its time on.
+    stride = max_len + 1
+    steps_cache: dict[int, tuple[list[tuple[int, int]], bool]] = {}
+
+    def steps(u: int, left: int) -> list[tuple[int, int]]:
+        key = u * stride + left
+        found = steps_cache.get(key)
+        if found is None:
+            kept = [(e, v) for e, v in out[u] if dist[v] <= left]
+            cut = len(kept) < len(out[u]) and any(left < dist[v] < UNREACHABLE for _, v in out[u])
+            found = steps_cache[key] = (kept, cut)
+        if found[1] and cut_by_length is not None:
+            cut_by_length[0] = True  # (may also count an edge back onto the path: only costs a longer try)
+        return found[0]
+
     on_path = bytearray(len(out))
     on_path[src] = 1
     edges: list[int] = []
     nodes = [src]
-    stack = [iter(out[src])]
+    stack = [iter(steps(src, max_len - 1))]
     while stack:
         depth = len(edges) + 1  # hops of a path that takes the next edge
         for e, v in stack[-1]:
@@ -517,14 +556,10 @@ def _walk(out, dist, is_target, src: int, min_len: int, max_len: int,
                 if depth >= min_len:
                     yield (*edges, e)
                 continue
-            if depth + dist[v] > max_len:
-                if cut_by_length is not None and dist[v] < UNREACHABLE:
-                    cut_by_length[0] = True
-                continue
             on_path[v] = 1
             edges.append(e)
             nodes.append(v)
-            stack.append(iter(out[v]))
+            stack.append(iter(steps(v, max_len - depth - 1)))
             break
         else:
             stack.pop()
