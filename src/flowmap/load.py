@@ -154,7 +154,8 @@ def check_cells(frame: pd.DataFrame, table: schema.Table, name: str) -> list[Pro
         if column.vocabulary:
             if column.is_list:
                 allowed = set(column.vocabulary)
-                suspect = _failing(values[present], lambda v, allowed=allowed: all(i.strip() in allowed for i in v.split(";")))
+                suspect = _failing(values[present],
+                                   lambda v, allowed=allowed: all(i.strip() in allowed for i in v.split(";")))
                 items = values[present][suspect].str.split(";").explode().str.strip()
             else:
                 items = values[present]
