@@ -169,7 +169,7 @@ def show(state: State, name: str, fmt: str) -> None:
 
 
 HOP_COLUMNS = ["edge", "from", "to", "from_name", "to_name", "data", "mechanism", "requested_by", "evidence",
-               "hedge", "date", "citation", "title", "locator", "quote", "url"]
+               "hedge", "date", "citation", "title", "locator", "quote", "url", "notes"]
 
 
 @cli.command()

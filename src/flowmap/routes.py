@@ -65,6 +65,7 @@ class Hop:
     mechanism: str
     requested_by: str
     evidence: Evidence
+    notes: str = ""  # what the quote does and does not show, in the data builder's words
 
 
 @dataclass(frozen=True)
@@ -384,7 +385,7 @@ def _make_hop(model: Model, edge_id: str) -> Hop:
     evidence = Evidence(row["evidence"], row["citation"], source["title"], source["url"],
                         row["locator"], row["quote"], row["date"], row["hedge"])
     return Hop(edge_id, row["from"], row["to"], split_list(row["data"]), row["mechanism"],
-               row["requested_by"], evidence)
+               row["requested_by"], evidence, row["notes"])
 
 
 @dataclass
@@ -637,7 +638,7 @@ class ReachResult:
                                  **hop_dict(self.model, hop), "blocked_by": closed.get(hop.edge, "")})
         columns = ["status", "route", "hop", "edge", "from", "to", "from_name", "to_name", "data",
                    "mechanism", "requested_by", "evidence", "hedge", "date", "citation", "title", "locator",
-                   "quote", "url", "blocked_by"]
+                   "quote", "url", "notes", "blocked_by"]
         frame = pd.DataFrame(rows, columns=columns)
         frame["data"] = frame["data"].map(lambda d: ";".join(d) if isinstance(d, list) else d)
         return frame
@@ -663,7 +664,7 @@ def hop_dict(model: Model, hop: Hop) -> dict:
         "from_name": model.name(hop.sender), "to_name": model.name(hop.receiver),
         "data": list(hop.data), "mechanism": hop.mechanism, "requested_by": hop.requested_by,
         "evidence": ev.level, "hedge": ev.hedge, "date": ev.date, "citation": ev.citation,
-        "title": ev.title, "locator": ev.locator, "quote": ev.quote, "url": ev.url,
+        "title": ev.title, "locator": ev.locator, "quote": ev.quote, "url": ev.url, "notes": hop.notes,
     }
 
 

@@ -40,6 +40,9 @@ def hop_lines(model: Model, number: int, hop: Hop) -> list[str]:
              *textwrap.wrap(f"source: {clean(ev.reference)}", WIDTH, initial_indent="     ",
                             subsequent_indent="       ")]
     lines += textwrap.wrap(f"“{clean(ev.quote)}”", WIDTH, initial_indent="     ", subsequent_indent="      ")
+    if hop.notes:  # the caveats (what the quote does not show) belong next to the claim
+        lines += textwrap.wrap(f"note: {clean(hop.notes)}", WIDTH, initial_indent="     ",
+                               subsequent_indent="       ")
     return lines
 
 
