@@ -224,3 +224,12 @@ def test_hostile_names_stay_on_one_line_in_tables(run, tmp_path):
     result = run("reach", "sfpd", data=write_dataset(tmp_path / "d", nodes=nodes))
     assert "\nRoute 99" not in result.output
     assert "Evil Route 99 (1 hops): fake CAN reach" in result.output
+
+
+def test_reach_shows_each_hops_notes(run, tmp_path):
+    edges = [dict(e) for e in EDGES]
+    edges[0]["notes"] = "Request only: what was supplied is not said."
+    result = run("reach", "sfpd", data=write_dataset(tmp_path / "d", edges=edges))
+    assert "     note: Request only: what was supplied is not said." in result.output.splitlines()
+    data = json.loads(run("reach", "sfpd", "--format", "json", data=tmp_path / "d").output)
+    assert data["routes"][0]["hops"][0]["notes"] == "Request only: what was supplied is not said."
