@@ -87,8 +87,8 @@ class Firewall:
 def edge_meaning(model: Model, edge_id: str) -> str:
     """What cutting an edge means, in words, with its citation."""
     hop = hop_for(model, edge_id)
-    what = ", ".join(d.replace("_", " ") for d in hop.data)
-    how = hop.mechanism.replace("_", " ")
+    what = ", ".join("data of an unstated kind" if d == "unspecified" else d.replace("_", " ") for d in hop.data)
+    how = "channel not stated" if hop.mechanism == "unspecified" else hop.mechanism.replace("_", " ")
     return (f"stop {model.name(hop.sender)} passing {what} to {model.name(hop.receiver)} "
             f"({how}; {hop.evidence.level}; {hop.evidence.reference})")
 
