@@ -128,7 +128,7 @@ def test_renders_the_sfpd_routes_as_svg(executed):
 
 
 def test_firewall_cuts_sfpd_from_ncric_and_is_verified(executed):
-    assert "stop San Francisco Police Department passing unspecified to Northern California" in outputs(
+    assert "stop San Francisco Police Department passing data of an unstated kind to Northern California" in outputs(
         executed, "firewall")
     assert result(executed, "firewall-verified") == "True"
 
