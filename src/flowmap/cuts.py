@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as replace_filters
 
 import networkx as nx
+import numpy as np
 
 from .errors import QueryError
 from .model import Model
@@ -118,12 +119,13 @@ def firewall(model: Model, source: str, target: str = "ice", filters: Filters | 
     src = search.source
     if not search.reachable:
         return Firewall(model, src, search.target, False, [], [], True)
-    flow = collapsed(model, graph, search.query)
+    open_edges = np.flatnonzero(graph.allowed & ~graph.restricted).tolist()
+    flow = collapsed(model, open_edges, search.query)
     # Of several equally small cuts, take the one nearest the source: the
     # channels the source's own jurisdiction controls.  networkx returns the cut
     # nearest the far end of a flow, so run it from the sink on the reversed graph.
     _, (sink_side, _) = nx.minimum_cut(flow.reverse(copy=False), SINK, src, capacity="capacity")
-    edges = [model.edge_ids[e] for e in graph_open_edges(model, graph, search.query)
+    edges = [model.edge_ids[e] for e in open_edges
              if _end(model, search.query, model.arrays.sender[e]) not in sink_side
              and _end(model, search.query, model.arrays.receiver[e]) in sink_side]
     nodes: list[str] | None
@@ -136,20 +138,16 @@ def firewall(model: Model, source: str, target: str = "ice", filters: Filters | 
     return Firewall(model, src, search.target, True, edges, nodes, verified)
 
 
-def graph_open_edges(model: Model, graph, query: Query) -> list[int]:
-    return [e for e in range(len(model.edge_ids)) if graph.allowed[e] and not graph.restricted[e]]
-
-
 def _end(model: Model, query: Query, index) -> object:
     node = model.node_ids[int(index)]
     return SINK if node in query.target_members else node
 
 
-def collapsed(model: Model, graph, query: Query) -> nx.DiGraph:
-    """The open graph as a simple digraph: capacity = number of parallel edges,
+def collapsed(model: Model, open_edges: list[int], query: Query) -> nx.DiGraph:
+    """The open edges as a simple digraph: capacity = number of parallel edges,
     the target's members merged into :data:`SINK`."""
     flow = nx.DiGraph()
-    for e in graph_open_edges(model, graph, query):
+    for e in open_edges:
         u = _end(model, query, model.arrays.sender[e])
         v = _end(model, query, model.arrays.receiver[e])
         if u == SINK or u == v:

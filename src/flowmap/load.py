@@ -243,6 +243,3 @@ def split_list(value: str) -> tuple[str, ...]:
     """Split a ';'-separated cell into its non-empty, stripped items."""
     return tuple(item for item in (part.strip() for part in value.split(";")) if item)
 
-
-def normalise_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()

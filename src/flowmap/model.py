@@ -282,10 +282,6 @@ class Model:
         graph.add_edges_from((row["from"], row["to"], row["id"], row) for row in self.edges.to_dict("records"))
         return graph
 
-    def source_of(self, citation: str) -> dict:
-        """The sources row for a citation id, as a dict."""
-        return dict(self._source_rows[citation])
-
     @cached_property
     def _source_rows(self) -> dict[str, dict]:
         return self.sources.to_dict("index")

@@ -297,7 +297,6 @@ class RouteSearch:
         self.source = self.query.check_source(source)
         self.origin = model.jurisdiction_chain(self.source)
         self.graph = self.query.graph_for(self.origin)
-        self._hops: dict[int, Hop] = {}
 
     # -- answers -------------------------------------------------------------
 
@@ -354,21 +353,16 @@ class RouteSearch:
                 return  # nothing longer exists: no partial path was stopped for length
 
     def _route(self, path: tuple[int, ...]) -> Route:
-        hops = tuple(self._hop(e) for e in path)
+        hops = tuple(hop_for(self.model, self.model.edge_ids[e]) for e in path)
         nodes = (self.source, *(h.receiver for h in hops))
         blocked = tuple(self._restriction(e) for e in path if self.graph.restricted[e])
         return Route(nodes, hops, blocked)
-
-    def _hop(self, e: int) -> Hop:
-        if e not in self._hops:
-            self._hops[e] = hop_for(self.model, self.model.edge_ids[e])
-        return self._hops[e]
 
     def _restriction(self, e: int) -> Restriction:
         edge_id = self.model.edge_ids[e]
         excludes = split_list(self.model.edges.at[edge_id, "excludes"])
         matched = tuple(j for j in excludes if j in self.origin)
-        return Restriction(edge_id, excludes, matched, self._hop(e).evidence)
+        return Restriction(edge_id, excludes, matched, hop_for(self.model, self.model.edge_ids[e]).evidence)
 
 
 def hop_for(model: Model, edge_id: str) -> Hop:
