@@ -70,6 +70,23 @@ class AmbiguousName(FlowmapError):
         super().__init__(f"{name!r} could mean several entities: {listed}. Use the id to choose one.")
 
 
+class InputError(FlowmapError):
+    """An importer's input (or output directory) is unusable; ``problems`` says where and why.
+
+    Messages name the file, row, column and value, like :class:`DataError`,
+    but speak of the input being imported rather than of the dataset.
+    """
+
+    def __init__(self, problems: list[Problem], limit: int = 20):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the input:"]
+        lines += [f"  {p}" for p in self.problems[:limit]]
+        if count > limit:
+            lines.append(f"  … and {count - limit} more")
+        super().__init__("\n".join(lines))
+
+
 class QueryError(FlowmapError):
     """A query's options contradict each other or the data."""
 

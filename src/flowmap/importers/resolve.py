@@ -1,0 +1,622 @@
+"""Resolve an agency name from a public record to one node: one node per real agency.
+
+Public records name the same agency in many spellings (``Las Vegas Metro NV PD``,
+``Las Vegas Metropolitan Police Department``, the FBI's ``Las Vegas Metropolitan
+Police Department Police Department``). :class:`Resolver` maps each spelling to
+a node of the maps already loaded (curated data and the FBI registry layer), in
+this order, stopping at the first step that gives exactly one agency:
+
+1. ``link``: the user's ``--links`` file (see :func:`read_links`) says which node.
+2. ``id``, ``ori``, ``name``, ``alias``: the text is a node's id, ORI, name or alias
+   (any case), within the state when one is known.
+3. ``normalised``: the same name after :func:`normalise` (``PD`` → police department,
+   ``SO`` → sheriff's office, ``Co`` → county, ``Twp``, ``DPS``, ``Metro``,
+   ``Town of X`` → ``X Town``, the FBI's doubled suffixes, punctuation and spacing),
+   within the same state only.
+4. ``fuzzy``: the closest normalised name in the same state *and of the same agency
+   category* (:func:`category`: a sheriff's office never matches a police
+   department, a prosecutor never the police), when its rapidfuzz ratio is at least
+   :data:`FUZZY_THRESHOLD`, no word is added or dropped, and no second agency is as
+   close.
+
+Nodes that share an ORI are one agency (the curated ``sfpd`` carries ``CA0380100``,
+so a name matching the FBI row lands on ``sfpd``). When a step finds several
+agencies the name is ``ambiguous``: the resolver never picks between them, the
+importer keeps the name as a layer-local node and lists it. Every decision is a
+:class:`Match`, written to the layer's ``matches.csv``.
+
+>>> r = Resolver([Candidate("CA0010900", "Oakland Police Department", state="CA", ori="CA0010900"),
+...               Candidate("MD0120200", "Oakland Police Department", state="MD", ori="MD0120200")])
+>>> r.resolve("Oakland PD", "CA").node_id
+'CA0010900'
+>>> r.resolve("Oakland Police Department").method
+'ambiguous'
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from ..errors import InputError, Problem
+
+#: Lowest rapidfuzz ``ratio`` (0-100, on normalised names without spaces) that a
+#: fuzzy match needs. Measured on the N&O Flock list against the FBI list of
+#: 2021 (README, "Importing public records"): see :data:`FUZZY_MEASUREMENT`.
+FUZZY_THRESHOLD = 92.0
+
+#: How :data:`FUZZY_THRESHOLD` was chosen, for the record.
+FUZZY_MEASUREMENT = (
+    "Every fuzzy candidate the Flock list produced against the 2021 FBI list was read by hand, "
+    "bucketed by score; see README 'Importing public records'."
+)
+
+#: Two-letter codes (50 states, DC, territories) and names, for state columns and names.
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana",
+    "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri",
+    "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio",
+    "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "PR": "Puerto Rico", "GU": "Guam", "VI": "Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
+#: Codes some lists use for a state instead of its USPS code: the FBI's 2018 pull
+#: writes Nebraska ``NB`` (its ORIs start with NB in every pull); the FBI writes Guam ``GM``.
+STATE_ALIASES: dict[str, str] = {"NB": "NE", "GM": "GU"}
+_STATE_BY_NAME = {name.casefold(): code for code, name in STATES.items()}
+
+
+def state_code(value: str) -> str | None:
+    """The two-letter code for a state written as a code or a name, in any case.
+
+    >>> state_code("FLORIDA"), state_code("ca"), state_code("NB"), state_code("Atlantis")
+    ('FL', 'CA', 'NE', None)
+    """
+    text = " ".join(value.split()).strip()
+    upper = text.upper()
+    if upper in STATES:
+        return upper
+    if upper in STATE_ALIASES:
+        return STATE_ALIASES[upper]
+    return _STATE_BY_NAME.get(text.casefold())
+
+
+_PAREN_STATE = re.compile(r"\(\s*([A-Za-z]{2})\s*\)")
+_DASH_STATE = re.compile(r"[-–]\s*([A-Z]{2})\s*$")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def split_state(name: str) -> tuple[str, str | None]:
+    """Split a state code out of a name as the Flock list writes them.
+
+    ``Oakland CA PD`` → (``Oakland PD``, ``CA``); ``Tombstone Marshals Office (AZ)``
+    → AZ; ``Mendocino County SO-CA`` → CA; a leading state name (``Ohio State
+    Highway Patrol``) gives the state and stays in the name. Only capitalised
+    codes count (``Co`` is County, ``CO`` Colorado), except a mixed-case code
+    just before ``PD`` or ``SO`` (``Crestview Fl PD``). When the codes disagree
+    the state is unknown (None).
+
+    >>> split_state("Oakland CA PD")
+    ('Oakland PD', 'CA')
+    >>> split_state("Camden Co MO SO")
+    ('Camden Co SO', 'MO')
+    >>> split_state("Los Angeles County CA SD")
+    ('Los Angeles County SD', 'CA')
+    >>> split_state("Ohio State Highway Patrol")
+    ('Ohio State Highway Patrol', 'OH')
+    """
+    text = " ".join(name.split())
+    found = _PAREN_STATE.search(text)
+    if found and state_code(found.group(1)):
+        rest = (text[: found.start()] + " " + text[found.end():]).strip(" -")
+        return " ".join(rest.split()), state_code(found.group(1))
+    found = _DASH_STATE.search(text)
+    if found and found.group(1) in STATES:
+        return text[: found.start()].strip(" -"), found.group(1)
+    words = list(_WORD.finditer(text))
+    codes = [w for w in words if w.group() in STATES or w.group() in STATE_ALIASES]
+    if len(codes) > 1:
+        # ``SD`` last is Sheriff's Department; ``CO`` beside another code is County;
+        # a leading ``UT`` is the University of Texas.
+        codes = [w for w in codes
+                 if not (w.group() == "SD" and w is words[-1])
+                 and not (w.group() == "CO")
+                 and not (w.group() == "UT" and w is words[0])]
+    if not codes:
+        # Mixed case before the agency suffix: "Crestview Fl PD".
+        if len(words) >= 2 and words[-1].group() in ("PD", "SO") and words[-2].group().upper() in STATES \
+                and words[-2].group() not in ("Co",):
+            codes = [words[-2]]
+    states = {state_code(w.group()) for w in codes}
+    if len(states) == 1:
+        word = codes[-1]
+        rest = (text[: word.start()] + " " + text[word.end():]).strip(" -")
+        return " ".join(rest.split()), states.pop()
+    if not codes:
+        # A state's name at the start ("Ohio State Highway Patrol") or after "of"
+        # ("University of Texas at Tyler PD").
+        for code, state_name in STATES.items():
+            if re.match(rf"{state_name}\b", text, re.IGNORECASE) or \
+                    re.search(rf"\bof {state_name}\b", text, re.IGNORECASE):
+                return text, code
+    return text, None
+
+
+# -- normalising ---------------------------------------------------------------
+
+#: Abbreviations spelled out word by word (after lower-casing and dropping punctuation).
+ABBREVIATIONS: dict[str, str] = {
+    "pd": "police department", "so": "sheriffs office", "sd": "sheriffs department",
+    "da": "district attorney", "co": "county", "cnty": "county", "cty": "county",
+    "dps": "department of public safety", "twp": "township", "twsp": "township", "metro": "metropolitan",
+    "dept": "department", "st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "pt": "point",
+    "univ": "university", "hwy": "highway", "vlg": "village", "boro": "borough", "bor": "borough",
+    "sheriff": "sheriffs", "sheriffs": "sheriffs", "marshals": "marshal", "marshall": "marshal",
+    "marshalls": "marshal", "intl": "international", "natl": "national", "pub": "public",
+    "sherriffs": "sheriffs", "sherriff": "sheriffs", "cnty.": "county", "ctr": "center", "mtn": "mountain",
+}
+
+#: Phrases that mean the same agency suffix, rewritten to one spelling (after ABBREVIATIONS).
+SUFFIX_SYNONYMS: tuple[tuple[str, str], ...] = (
+    ("sheriffs department", "sheriffs office"),
+    ("sheriffs dept", "sheriffs office"),
+    ("sheriffs office office", "sheriffs office"),
+    ("police dept", "police department"),
+    ("police department department", "police department"),
+    ("public safety department", "department of public safety"),
+    ("district attorneys office", "district attorney"),
+    ("district attorney office", "district attorney"),
+    ("marshal office", "marshal"),
+    ("marshal department", "marshal"),
+)
+
+#: Agency suffixes, longest first: the part of a name after the place.
+SUFFIXES: tuple[str, ...] = (
+    "department of public safety", "police department", "sheriffs office", "district attorney",
+    "marshal", "police", "sheriffs",
+)
+
+_PLACE_PREFIXES = ("town of", "village of", "township of", "city of", "borough of")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def normalise(name: str) -> str:
+    """A name reduced to the words that identify the agency, one spelling each.
+
+    Lower case, ASCII, ``&`` → and, apostrophes dropped (``Sheriff's`` → sheriffs),
+    other punctuation → space, abbreviations spelled out (:data:`ABBREVIATIONS`),
+    one spelling per suffix (:data:`SUFFIX_SYNONYMS`), a bare ``sheriffs`` suffix →
+    sheriffs office, a doubled suffix once (``… Police Department Police Department``),
+    ``Town of X`` → ``X town`` (the FBI writes ``Poughkeepsie Town Police Department``),
+    ``City of X`` → ``X``. State codes are not removed here: see :func:`split_state`.
+
+    >>> normalise("Las Vegas Metro PD")
+    'las vegas metropolitan police department'
+    >>> normalise("Las Vegas Metropolitan Police Department Police Department")
+    'las vegas metropolitan police department'
+    >>> normalise("Camden Co SO") == normalise("Camden County Sheriff's Office")
+    True
+    >>> normalise("Town of Poughkeepsie PD"), normalise("Poughkeepsie PD")
+    ('poughkeepsie town police department', 'poughkeepsie police department')
+    """
+    text = _ascii(name).lower().replace("&", " and ")
+    text = re.sub(r"['’`]", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    words = [ABBREVIATIONS.get(w, w) for w in text.split()]
+    text = " ".join(words)
+    for old, new in SUFFIX_SYNONYMS:
+        text = re.sub(rf"\b{old}\b", new, text)
+    if re.search(r"\bsheriffs$", text):
+        text += " office"
+    # A doubled suffix, as the FBI list writes some names.
+    for suffix in SUFFIXES:
+        while text.endswith(f"{suffix} {suffix}"):
+            text = text[: -len(suffix) - 1]
+    place, suffix = _split_suffix(text)
+    for prefix in _PLACE_PREFIXES:
+        if place.startswith(prefix + " "):
+            rest = place[len(prefix) + 1:]
+            kind = prefix.split()[0]
+            place = rest if kind == "city" else f"{rest} {kind}"
+            break
+    return " ".join(f"{place} {suffix}".split())
+
+
+def _split_suffix(text: str) -> tuple[str, str]:
+    for suffix in SUFFIXES:
+        if text.endswith(" " + suffix):
+            return text[: -len(suffix) - 1], suffix
+    return text, ""
+
+
+def category(normalised: str) -> str:
+    """The kind of agency a normalised name names: sheriff, prosecutor, police or other.
+
+    A fuzzy match never crosses categories.
+
+    >>> category(normalise("Camden Co SO")), category(normalise("Camden County PD"))
+    ('sheriff', 'police')
+    >>> category(normalise("Orleans Parish DA")), category(normalise("Decatur County Schools"))
+    ('prosecutor', 'other')
+    """
+    if "sheriff" in normalised:
+        return "sheriff"
+    if re.search(r"district attorney|prosecut|attorney general|solicitor|commonwealth attorney", normalised):
+        return "prosecutor"
+    if re.search(r"\bpolice\b|public safety|\bmarshal\b|\bpatrol\b|\bconstable\b", normalised):
+        return "police"
+    return "other"
+
+
+def compact(normalised: str) -> str:
+    """The normalised name without spaces, so ``De Witt`` and ``DeWitt`` agree."""
+    return normalised.replace(" ", "")
+
+
+# -- candidates and matches ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    """A node a name can resolve to: a curated node or a registry agency.
+
+    ``curated`` nodes win over registry rows with the same ORI, so imported
+    names land on the curated id (``sfpd``, not ``CA0380100``).
+    """
+
+    id: str
+    name: str
+    state: str = ""
+    ori: str = ""
+    kind: str = "agency"
+    aliases: tuple[str, ...] = ()
+    agency_type: str = ""
+    county: str = ""
+    curated: bool = False
+
+    @property
+    def agency(self) -> str:
+        """One agency = one ORI; a node without an ORI is its own agency."""
+        return self.ori or self.id
+
+
+@dataclass(frozen=True)
+class Match:
+    """One resolution decision: a row of ``matches.csv``.
+
+    ``method`` is link, id, ori, name, alias, normalised or fuzzy when a node was
+    found; ambiguous (``candidates`` lists them) or new when none was; skipped
+    when the importer left the name out. ``node_id`` is empty until the importer
+    gives an unresolved name its layer-local id (:meth:`with_node`).
+    """
+
+    input_name: str
+    state: str
+    node_id: str
+    ori: str
+    method: str
+    score: float | None = None
+    reason: str = ""
+    candidates: tuple[str, ...] = field(default=())
+
+    RESOLVED = ("link", "id", "ori", "name", "alias", "normalised", "fuzzy")
+
+    @property
+    def resolved(self) -> bool:
+        return self.method in self.RESOLVED
+
+    def with_node(self, node_id: str, reason: str | None = None) -> Match:
+        return replace(self, node_id=node_id, reason=self.reason if reason is None else reason)
+
+    def row(self) -> dict:
+        """The ``matches.csv`` row (:data:`flowmap.importers.layer.MATCH_COLUMNS`)."""
+        reason = self.reason
+        if self.candidates:
+            reason = f"{reason} (candidates: {', '.join(self.candidates)})".strip()
+        return {"input_name": self.input_name, "state": self.state, "node_id": self.node_id, "ori": self.ori,
+                "method": self.method, "score": "" if self.score is None else f"{self.score:.1f}",
+                "reason": reason}
+
+
+def read_links(path: str | os.PathLike) -> dict[tuple[str, str], str]:
+    """Read a ``--links`` file: which node an input name (in a state) is.
+
+    A CSV with columns ``input_name`` (or ``name``), ``node_id`` and optionally
+    ``state``; other columns are ignored, so an edited ``matches.csv`` works.
+    An empty state applies the link in every state. Keys are
+    ``(name casefolded, state or "")``.
+
+    Raises :class:`~flowmap.errors.InputError` naming the file, row and column.
+    """
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = [h.strip() for h in reader.fieldnames or []]
+            reader.fieldnames = header
+            name_column = "input_name" if "input_name" in header else "name"
+            missing = [c for c in (name_column, "node_id") if c not in header]
+            if missing:
+                raise InputError([Problem(str(path), 1, c, None, "required column is missing from the header "
+                                          "(a links file has input_name, state, node_id)") for c in missing])
+            links: dict[tuple[str, str], str] = {}
+            for number, row in enumerate(reader, start=2):
+                name = (row.get(name_column) or "").strip()
+                node = (row.get("node_id") or "").strip()
+                state_text = (row.get("state") or "").strip()
+                if not name or not node:
+                    column = name_column if not name else "node_id"
+                    raise InputError([Problem(str(path), number, column, None, "is empty")])
+                state = state_code(state_text) if state_text else ""
+                if state is None:
+                    raise InputError([Problem(str(path), number, "state", state_text,
+                                              "is not a state code or name")])
+                links[name.casefold(), state] = node
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError([Problem(str(path), None, None, None, f"cannot be read as a links CSV: {exc}")]) from None
+    return links
+
+
+class Resolver:
+    """Resolve agency names to nodes; see the module docstring for the steps.
+
+    Parameters
+    ----------
+    candidates
+        The nodes names may resolve to: curated nodes (``curated=True``) and
+        registry agencies. Nodes with the same ORI are one agency.
+    links
+        From :func:`read_links`: (name casefolded, state or "") → node id or ORI.
+    threshold
+        The fuzzy step's minimum score (0-100).
+    links_file
+        Named in the error when a link points at no node.
+    """
+
+    def __init__(self, candidates: Iterable[Candidate], links: dict[tuple[str, str], str] | None = None,
+                 threshold: float = FUZZY_THRESHOLD, links_file: str = "--links"):
+        self.threshold = threshold
+        candidates = list(candidates)
+        self._by_agency: dict[str, Candidate] = {}
+        self._records: dict[str, Candidate] = {}  # the agency's fullest record (registry row when there is one)
+        for candidate in candidates:
+            key = candidate.agency
+            current = self._by_agency.get(key)
+            if current is None or (candidate.curated and not current.curated):
+                self._by_agency[key] = candidate
+            if key not in self._records or not candidate.curated:
+                self._records[key] = candidate
+        self._exact: dict[str, dict[str, set[str]]] = {"id": {}, "ori": {}, "name": {}, "alias": {}}
+        self._normal: dict[tuple[str, str], set[str]] = {}
+        self._fuzzy: dict[tuple[str, str], dict[str, set[str]]] = {}  # (state, category) -> name -> agencies
+        self._state_of: dict[str, set[str]] = {}
+        for candidate in candidates:
+            self._index(candidate)
+        self.links = {}
+        for (name, state), target in (links or {}).items():
+            agency = self._agency_of(target)
+            if agency is None:
+                raise InputError([Problem(links_file, None, "node_id", target,
+                                          f"links {name!r} to no node or ORI in the loaded maps")])
+            self.links[name, state] = agency
+
+    def _index(self, c: Candidate) -> None:
+        agency = c.agency
+        self._state_of.setdefault(agency, set()).add(c.state)
+        self._exact["id"].setdefault(c.id.casefold(), set()).add(agency)
+        if c.ori:
+            self._exact["ori"].setdefault(c.ori.casefold(), set()).add(agency)
+        self._exact["name"].setdefault(" ".join(c.name.split()).casefold(), set()).add(agency)
+        for alias in c.aliases:
+            self._exact["alias"].setdefault(" ".join(alias.split()).casefold(), set()).add(agency)
+        if not c.state:
+            return
+        for label in (c.name, *c.aliases, *_registry_variants(c)):
+            norm = normalise(label)
+            if not norm:
+                continue
+            key = compact(norm)
+            self._normal.setdefault((c.state, key), set()).add(agency)
+            self._fuzzy.setdefault((c.state, category(norm)), {}).setdefault(norm, set()).add(agency)
+
+    def _agency_of(self, target: str) -> str | None:
+        key = target.strip().casefold()
+        for kind in ("id", "ori"):
+            found = self._exact[kind].get(key, set())
+            if len(found) == 1:
+                return next(iter(found))
+        return None
+
+    def node_id(self, agency: str) -> str:
+        """The id imported rows use for an agency: the curated node's id if one has its ORI."""
+        return self._by_agency[agency].id
+
+    def record(self, agency: str) -> Candidate:
+        """The fullest record of an agency: its registry row if it has one, else the node."""
+        return self._records[agency]
+
+    def node(self, agency: str) -> Candidate:
+        """The node imported rows point at (curated when there is one)."""
+        return self._by_agency[agency]
+
+    def _in_state(self, agencies: set[str], state: str | None) -> set[str]:
+        if not state:
+            return agencies
+        # Nodes without a state (federal bodies, vendors) are not in any state's list but match anywhere.
+        return {a for a in agencies if state in self._state_of[a] or self._state_of[a] <= {""}}
+
+    def _found(self, name: str, state: str | None, agency: str, method: str, score: float | None,
+               reason: str) -> Match:
+        return Match(name, state or "", self.node_id(agency), self.record(agency).ori, method, score, reason)
+
+    def resolve(self, name: str, state: str | None = None, *, county: str | None = None,
+                kind: str | None = None, full_name: str | None = None) -> Match:
+        """Resolve ``name`` (in ``state``, when known) to one agency.
+
+        Parameters
+        ----------
+        name
+            The agency's name with any state code already taken out
+            (:func:`split_state`).
+        state
+            Two-letter code; without one only the exact steps run (never a
+            normalised or fuzzy match across states).
+        county
+            A county name (any case) that narrows several candidates.
+        kind
+            A category hint (sheriff, police, prosecutor, other) that narrows
+            the fuzzy step when the name alone does not say.
+        full_name
+            The name as the record writes it (with its state code), tried
+            first by links and exact lookups and reported in the match.
+        """
+        shown = full_name or name
+        for key in ((shown.casefold(), state or ""), (shown.casefold(), ""), (name.casefold(), state or ""),
+                    (name.casefold(), "")):
+            if key in self.links:
+                return self._found(shown, state, self.links[key], "link", None, "--links file")
+        for label in dict.fromkeys((shown, name)):
+            key = " ".join(label.split()).casefold()
+            for method in ("id", "ori", "name", "alias"):
+                found = self._in_state(self._exact[method].get(key, set()), state)
+                if len(found) == 1:
+                    return self._found(shown, state, next(iter(found)), method, 100.0,
+                                       f"exact {method}" + (f" in {state}" if state else ""))
+                if len(found) > 1:
+                    narrowed = self._by_county(found, county)
+                    if len(narrowed) == 1:
+                        return self._found(shown, state, next(iter(narrowed)), method, 100.0,
+                                           f"exact {method}, narrowed by county {county}")
+                    return self._ambiguous(shown, state, found, method)
+        if not state:
+            return Match(shown, "", "", "", "new", None, "no state in the name or input: matched only by exact "
+                         "name, which found none")
+        norm = normalise(name)
+        found = self._normal.get((state, compact(norm)), set())
+        if found:
+            if len(found) == 1:
+                return self._found(shown, state, next(iter(found)), "normalised", 100.0,
+                                   f"normalised name {norm!r} in {state}")
+            narrowed = self._by_county(found, county)
+            if len(narrowed) == 1:
+                return self._found(shown, state, next(iter(narrowed)), "normalised", 100.0,
+                                   f"normalised name {norm!r} in {state}, narrowed by county {county}")
+            return self._ambiguous(shown, state, found, "normalised")
+        cat = category(norm)
+        if cat == "other" and kind:
+            cat = kind
+        return self._fuzzy_match(shown, state, norm, cat)
+
+    def _by_county(self, agencies: set[str], county: str | None) -> set[str]:
+        if not county:
+            return agencies
+        want = county.strip().casefold()
+        return {a for a in agencies
+                if want in {c.strip().casefold() for c in self.record(a).county.split(";")}}
+
+    def _ambiguous(self, name: str, state: str | None, agencies: set[str], method: str) -> Match:
+        ids = tuple(sorted(self.node_id(a) for a in agencies))
+        return Match(name, state or "", "", "", "ambiguous", None,
+                     f"{len(ids)} agencies match by {method}; not choosing", ids)
+
+    def fuzzy_candidates(self, norm: str, state: str, cat: str, limit: int = 3) -> list[tuple[str, float, set[str]]]:
+        """The closest normalised names in ``state`` and category ``cat``: (name, score, agencies)."""
+        pool = self._fuzzy.get((state, cat), {})
+        if not pool:
+            return []
+        names = list(pool)
+        hits = process.extract(compact(norm), [compact(n) for n in names], scorer=fuzz.ratio, limit=limit)
+        return [(names[i], score, pool[names[i]]) for _, score, i in hits]
+
+    def _fuzzy_match(self, name: str, state: str, norm: str, cat: str) -> Match:
+        hits = self.fuzzy_candidates(norm, state, cat)
+        good = [h for h in hits if h[1] >= self.threshold and same_words(norm, h[0])]
+        if not good:
+            best = f"; closest {hits[0][0]!r} ({hits[0][1]:.0f})" if hits else ""
+            return Match(name, state, "", "", "new", hits[0][1] if hits else None,
+                         f"not in the registry for {state} ({cat}){best}")
+        agencies = set().union(*(h[2] for h in good))
+        if len(agencies) > 1:
+            return self._ambiguous(name, state, agencies, "fuzzy name")
+        return self._found(name, state, next(iter(agencies)), "fuzzy", good[0][1],
+                           f"fuzzy: {norm!r} ~ {good[0][0]!r} in {state}")
+
+
+#: Words whose presence or absence makes another place or body, never a spelling variant.
+DISTINGUISHING = frozenset(
+    "north south east west northern southern eastern western upper lower new old town township city village "
+    "county borough port fort mount lake beach heights park hills springs falls junction center centre "
+    "university college school schools district state metropolitan parish".split()
+)
+
+
+def same_words(a: str, b: str) -> bool:
+    """Whether two normalised names differ only by spelling within words.
+
+    Same number of words, every distinguishing word (:data:`DISTINGUISHING`)
+    and every number the same, and each pair of words close (ratio ≥ 75).
+    ``North Las Vegas`` vs ``Las Vegas``, ``Oakland Township`` vs ``Oakland``: False.
+
+    >>> same_words("springfeild police department", "springfield police department")
+    True
+    >>> same_words("north las vegas police department", "las vegas police department")
+    False
+    """
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb):
+        return False
+    for x, y in zip(wa, wb):
+        if x == y:
+            continue
+        if x in DISTINGUISHING or y in DISTINGUISHING or x.isdigit() or y.isdigit():
+            return False
+        if fuzz.ratio(x, y) < 75:
+            return False
+    return True
+
+
+def _registry_variants(c: Candidate) -> list[str]:
+    """Other spellings a registry row is known by in the records.
+
+    ``Parent: Unit`` rows are also ``Parent Unit``; a university without
+    "police" is also the university's police department; ``X Police Department,
+    Y County`` (the FBI's way to tell same-named townships apart) is also ``X
+    Police Department`` (ambiguity is then caught by the index).
+    """
+    variants = []
+    name = c.name
+    if ":" in name:
+        variants.append(name.replace(":", " "))
+    if c.agency_type == "University or College" and "police" not in name.lower():
+        variants.append(f"{name} Police Department")
+    found = re.match(r"(.*\S),\s*[^,]+ County$", name)
+    if found:
+        variants.append(found.group(1))
+    return variants
+
+
+def candidates_from_rows(rows: Iterable[dict], *, curated: bool) -> list[Candidate]:
+    """Candidates from node rows (dicts with the nodes.csv columns; missing ones read empty)."""
+    out = []
+    for row in rows:
+        aliases = tuple(a.strip() for a in (row.get("aliases") or "").split(";") if a.strip())
+        out.append(Candidate(
+            id=row["id"], name=row.get("name") or "", state=row.get("state") or "", ori=row.get("ori") or "",
+            kind=row.get("kind") or "agency", aliases=aliases, agency_type=row.get("agency_type") or "",
+            county=row.get("county") or "", curated=curated))
+    return out
