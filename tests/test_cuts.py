@@ -91,3 +91,9 @@ def test_search_after_cut_agrees(tiny):
     model = Model.load(tiny)
     fw = firewall(model, "sfpd")
     assert not RouteSearch(model, "sfpd", filters=Filters(without=tuple(fw.edges))).reachable
+
+
+def test_firewall_from_a_parent_cuts_its_units_channels(tiny):
+    # ICE's Data Analysis System sends for ICE, so ICE's firewall cuts the unit's channel.
+    wall = firewall(Model.load(tiny), "ICE", "ncric")
+    assert wall.reachable and wall.edges == ["e5"] and wall.nodes is None and wall.verified

@@ -57,6 +57,23 @@ def test_reaching_a_unit_of_the_target_counts(tmp_path):
     assert result.routes[0].nodes == ("denver", "ice-das")
 
 
+def test_a_unit_of_the_source_counts_as_the_source(model):
+    # ICE's Data Analysis System is part of ICE: what it sends, ICE sends (issue 13).
+    by_unit = reach(model, "ice-das", "ncric")
+    by_parent = reach(model, "ICE", "ncric")
+    assert by_parent.reachable and by_unit.reachable
+    assert edge_paths(by_parent) == edge_paths(by_unit) == [("e5",)]
+    assert by_parent.source == "ice" and by_parent.routes[0].nodes == ("ice-das", "ncric")
+    assert RouteSearch(model, "ICE", "ncric").count().open == 1
+
+
+def test_routes_from_a_unit_never_pass_through_the_source(tmp_path):
+    # ice → ice-das → ncric is not a route of ICE's: the data is still ICE's at ice-das.
+    edges = EDGES + [{**EDGES[0], "id": "e7", "from": "ice", "to": "ice-das"}]
+    model = Model.load(write_dataset(tmp_path / "d", edges=edges))
+    assert edge_paths(reach(model, "ICE", "ncric")) == [("e5",)]
+
+
 def test_data_filter_keeps_only_hops_carrying_that_data(model):
     assert not reach(model, "sfpd", filters=Filters(data=("social_media",))).reachable
     assert reach(model, "sfpd", filters=Filters(data=("licence_plate_reads",))).reachable

@@ -120,14 +120,15 @@ def firewall(model: Model, source: str, target: str = "ice", filters: Filters | 
     if not search.reachable:
         return Firewall(model, src, search.target, False, [], [], True)
     open_edges = np.flatnonzero(graph.allowed & ~graph.restricted).tolist()
-    flow = collapsed(model, open_edges, search.query)
+    units = frozenset(model.node_ids[i] for i in search.starts)
+    flow = collapsed(model, open_edges, search.query, src, units)
     # Of several equally small cuts, take the one nearest the source: the
     # channels the source's own jurisdiction controls.  networkx returns the cut
     # nearest the far end of a flow, so run it from the sink on the reversed graph.
     _, (sink_side, _) = nx.minimum_cut(flow.reverse(copy=False), SINK, src, capacity="capacity")
     edges = [model.edge_ids[e] for e in open_edges
-             if _end(model, search.query, model.arrays.sender[e]) not in sink_side
-             and _end(model, search.query, model.arrays.receiver[e]) in sink_side]
+             if _end(model, search.query, model.arrays.sender[e], src, units) not in sink_side
+             and _end(model, search.query, model.arrays.receiver[e], src, units) in sink_side]
     nodes: list[str] | None
     if flow.has_edge(src, SINK):
         nodes = None
@@ -138,18 +139,22 @@ def firewall(model: Model, source: str, target: str = "ice", filters: Filters | 
     return Firewall(model, src, search.target, True, edges, nodes, verified)
 
 
-def _end(model: Model, query: Query, index) -> object:
+def _end(model: Model, query: Query, index, source: str | None = None,
+         source_units: frozenset = frozenset()) -> object:
     node = model.node_ids[int(index)]
-    return SINK if node in query.target_members else node
+    if node in query.target_members:
+        return SINK
+    return source if node in source_units else node  # the source's units send as the source
 
 
-def collapsed(model: Model, open_edges: list[int], query: Query) -> nx.DiGraph:
+def collapsed(model: Model, open_edges: list[int], query: Query, source: str | None = None,
+              source_units: frozenset = frozenset()) -> nx.DiGraph:
     """The open edges as a simple digraph: capacity = number of parallel edges,
-    the target's members merged into :data:`SINK`."""
+    the target's members merged into :data:`SINK`, the source's units into the source."""
     flow = nx.DiGraph()
     for e in open_edges:
-        u = _end(model, query, model.arrays.sender[e])
-        v = _end(model, query, model.arrays.receiver[e])
+        u = _end(model, query, model.arrays.sender[e], source, source_units)
+        v = _end(model, query, model.arrays.receiver[e], source, source_units)
         if u == SINK or u == v:
             continue  # data leaving the target, or moving inside it, opens no route
         if flow.has_edge(u, v):

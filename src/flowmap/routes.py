@@ -93,7 +93,8 @@ class Route:
     Attributes
     ----------
     nodes : tuple of str
-        Node ids from the source to the target (or the unit of it reached).
+        Node ids from the source (or the unit of it the data leaves) to the
+        target (or the unit of it reached).
     hops : tuple of Hop
         One per edge, in order; ``hop.evidence`` says why it is believed.
     blocked_by : tuple of Restriction
@@ -295,6 +296,12 @@ class RouteSearch:
         self.via = self.query.via
         self.max_hops = self.query.max_hops
         self.source = self.query.check_source(source)
+        # A node's units count as the node at the start of a route as at its end:
+        # what ICE's Data Analysis System sends, ICE sends.  Routes start at the
+        # source or at one of its units (not a unit of the target, nor an avoided
+        # one) and never pass through another of them.
+        members = model.members(self.source) - self.query.target_members - self.query.avoid - {self.source}
+        self.starts = (model.node_index[self.source], *sorted(model.node_index[n] for n in members))
         self.origin = model.jurisdiction_chain(self.source)
         self.graph = self.query.graph_for(self.origin)
 
@@ -303,10 +310,9 @@ class RouteSearch:
     @property
     def reachable(self) -> bool:
         """True when an open (unrestricted) route exists within ``max_hops``."""
-        src = self.model.node_index[self.source]
         if self.via:
             return next(self._edge_paths(open_only=True), None) is not None
-        return bool(self.graph.dist_open[src] <= self.max_hops)
+        return min(self.graph.dist_open[s] for s in self.starts) <= self.max_hops
 
     def routes(self) -> Iterator[Route]:
         """Every route, open and blocked, shortest first."""
@@ -328,15 +334,15 @@ class RouteSearch:
 
     def _edge_paths(self, open_only: bool, shortest_first: bool = True) -> Iterator[tuple[int, ...]]:
         graph = self.graph
-        src = self.model.node_index[self.source]
         out = graph.out_open if open_only else graph.out_all
         dist = graph.dist_open if open_only else graph.dist_all
-        if dist[src] > self.max_hops:
+        if min(dist[s] for s in self.starts) > self.max_hops:
             return
         if not shortest_first:
-            paths = _walk(out, dist, graph.is_target, src, 1, self.max_hops)
+            paths = (p for src in self.starts
+                     for p in _walk(out, dist, graph.is_target, src, 1, self.max_hops, starts=self.starts))
         else:
-            paths = self._shortest_first(out, dist, src)
+            paths = self._shortest_first(out, dist)
         if self.via:
             # Filtering keeps the order and the streaming; the distance pruning
             # still holds, it is only not sharpened by the via nodes.
@@ -345,16 +351,19 @@ class RouteSearch:
             paths = (p for p in paths if vias <= {int(receiver[e]) for e in p})
         yield from paths
 
-    def _shortest_first(self, out, dist, src: int) -> Iterator[tuple[int, ...]]:
-        for length in range(dist[src], self.max_hops + 1):
+    def _shortest_first(self, out, dist) -> Iterator[tuple[int, ...]]:
+        for length in range(min(dist[s] for s in self.starts), self.max_hops + 1):
             cut_by_length = [False]
-            yield from _walk(out, dist, self.graph.is_target, src, length, length, cut_by_length)
+            for src in self.starts:
+                if dist[src] <= length:
+                    yield from _walk(out, dist, self.graph.is_target, src, length, length, cut_by_length,
+                                     starts=self.starts)
             if not cut_by_length[0]:
                 return  # nothing longer exists: no partial path was stopped for length
 
     def _route(self, path: tuple[int, ...]) -> Route:
         hops = tuple(hop_for(self.model, self.model.edge_ids[e]) for e in path)
-        nodes = (self.source, *(h.receiver for h in hops))
+        nodes = (hops[0].sender, *(h.receiver for h in hops))  # the source, or the unit of it the route leaves
         blocked = tuple(self._restriction(e) for e in path if self.graph.restricted[e])
         return Route(nodes, hops, blocked)
 
@@ -511,9 +520,10 @@ def distances_to(into: list[list[tuple[int, int]]], targets: list[int], n: int) 
 
 
 def _walk(out, dist, is_target, src: int, min_len: int, max_len: int,
-          cut_by_length: list[bool] | None = None) -> Iterator[tuple[int, ...]]:
+          cut_by_length: list[bool] | None = None, starts: tuple[int, ...] = ()) -> Iterator[tuple[int, ...]]:
     """Depth-first walk yielding edge paths from ``src`` to a target of
     ``min_len``..``max_len`` hops, never stepping where the target is out of reach.
+    Routes never pass through ``starts`` (the source's units, each a start of its own).
 
     Iterative with an explicit stack: Python generators nested per level cost
     more than the walk itself on deep, dense graphs.
@@ -539,6 +549,8 @@ def _walk(out, dist, is_target, src: int, min_len: int, max_len: int,
 
     on_path = bytearray(len(out))
     on_path[src] = 1
+    for start in starts:
+        on_path[start] = 1
     edges: list[int] = []
     nodes = [src]
     stack = [iter(steps(src, max_len - 1))]
