@@ -49,6 +49,16 @@ def test_validate_lists_every_problem_and_exits_1(run, tmp_path):
     )
 
 
+def test_validate_names_a_directory_where_a_table_should_be(run, tmp_path):
+    bad = write_dataset(tmp_path / "bad")
+    (bad / "edges.csv").unlink()
+    (bad / "edges.csv").mkdir()
+    result = run("validate", data=bad)
+    assert result.exit_code == 1
+    assert result.output == ("1 problem in the data:\n"
+                             f"  {bad / 'edges.csv'}: is not a regular file (a directory?): it must be a CSV file\n")
+
+
 def test_other_commands_refuse_invalid_data_without_traceback(run, tmp_path):
     bad = write_dataset(tmp_path / "bad", edges=[{**EDGES[0], "quote": ""}])
     result = run("reach", "sfpd", data=bad)
@@ -233,3 +243,14 @@ def test_reach_shows_each_hops_notes(run, tmp_path):
     assert "     note: Request only: what was supplied is not said." in result.output.splitlines()
     data = json.loads(run("reach", "sfpd", "--format", "json", data=tmp_path / "d").output)
     assert data["routes"][0]["hops"][0]["notes"] == "Request only: what was supplied is not said."
+
+
+def test_constants_the_cli_writes_out_match_their_sources():
+    # The CLI does not import the modules these come from (start-up time), so they are copied: keep them equal.
+    from flowmap import cli as module
+    from flowmap import model, routes
+    from flowmap.views import render
+
+    assert module.DATA_ENV == model.DATA_ENV
+    assert (module.DEFAULT_LIMIT, module.DEFAULT_MAX_HOPS) == (routes.DEFAULT_LIMIT, routes.DEFAULT_MAX_HOPS)
+    assert module.RENDER_FORMATS == render.FORMATS

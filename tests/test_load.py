@@ -110,6 +110,14 @@ def test_missing_file_and_missing_column(tmp_path):
     assert f"{directory / 'edges.csv'}: row 1, column 'quote': required column is missing from the header" in found
 
 
+def test_a_directory_named_like_a_table_is_a_problem_not_a_crash(tmp_path):
+    directory = write_dataset(tmp_path / "d")
+    (directory / "nodes.csv").unlink()
+    (directory / "nodes.csv").mkdir()
+    found = problems_of(directory)
+    assert f"{directory / 'nodes.csv'}: is not a regular file (a directory?): it must be a CSV file" in found
+
+
 def test_optional_jurisdictions_file_may_be_absent(tmp_path):
     directory = write_dataset(tmp_path / "d", nodes=[{**n, "jurisdiction": ""} for n in NODES],
                               edges=[{**e, "excludes": ""} for e in EDGES])

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import TYPE_CHECKING
 
-import networkx as nx
-import pandas as pd
-
-from . import cuts, routes, sanctuary
+from . import routes, sanctuary
 from .errors import QueryError
 from .model import Model
 from .routes import DEFAULT_LIMIT, Filters
+
+if TYPE_CHECKING:  # imported when used: `flowmap reach` needs neither
+    import networkx as nx
+    import pandas as pd
+
+    from . import cuts
 
 FILTER_NAMES = tuple(f.name for f in dataclasses.fields(Filters))
 
@@ -289,6 +293,8 @@ class FlowMap:
         >>> len(oc.edges), oc.nodes
         (2, None)
         """
+        from . import cuts
+
         return cuts.firewall(self.model, source, to, make_filters(**filters))
 
     def render(self, source: str | None = None, to: str = "ice", *, context: bool = False, firewall: bool = False,

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from . import schema
-from .api import FlowMap, make_filters
 from .errors import DataError, FlowmapError
-from .model import DATA_ENV, Model, resolve_data_dir
-from .routes import DEFAULT_LIMIT, DEFAULT_MAX_HOPS
-from .views import render as render_views
-from .views import tabular, text
 
+if TYPE_CHECKING:
+    from .api import FlowMap
+
+# Each command imports what it uses, inside the command: ``flowmap reach``
+# must start in a fraction of a second, and pandas, networkx and pydot alone
+# take most of a second to import.  The constants below are written out rather
+# than imported for the same reason; tests keep them equal to their sources.
 FORMATS = ("table", "json", "csv")
+DATA_ENV = "FLOWMAP_DATA"  # flowmap.model.DATA_ENV
+DEFAULT_LIMIT = 1000  # flowmap.routes.DEFAULT_LIMIT
+DEFAULT_MAX_HOPS = 6  # flowmap.routes.DEFAULT_MAX_HOPS
+RENDER_FORMATS = ("svg", "png", "pdf", "dot")  # flowmap.views.render.FORMATS
 
 
 class State:
@@ -34,6 +41,9 @@ class State:
     @property
     def flowmap(self) -> FlowMap:
         if self._flowmap is None:
+            from .api import FlowMap
+            from .model import Model
+
             self._flowmap = FlowMap(Model.load(self.data_dir))
         return self._flowmap
 
@@ -83,6 +93,8 @@ def route_options(command):
 
 def echo_result(fmt: str, as_json, as_frame, as_text) -> None:
     """Print a result in the chosen format; each argument builds one format on demand."""
+    from .views import tabular
+
     if fmt == "json":
         click.echo(tabular.to_json(as_json()), nl=False)
     elif fmt == "csv":
@@ -115,6 +127,8 @@ def validate(state: State) -> None:
 
     Exits 0 when the data is clean, 1 when it has problems.
     """
+    from .model import Model, resolve_data_dir
+
     directory = resolve_data_dir(state.data_dir)
     try:
         model = Model.load(directory)
@@ -132,6 +146,8 @@ def validate(state: State) -> None:
 @reports_errors
 def nodes(state: State, kind: str | None, fmt: str) -> None:
     """List the entities: agencies, fusion centers, vendors, databases."""
+    from .views import tabular, text
+
     frame = state.flowmap.nodes
     if kind:
         frame = frame[frame["kind"] == kind]
@@ -151,6 +167,8 @@ def nodes(state: State, kind: str | None, fmt: str) -> None:
 @reports_errors
 def show(state: State, name: str, fmt: str) -> None:
     """Show one entity with the data it receives and sends, and the citations."""
+    from .views import tabular, text
+
     model = state.flowmap.model
     node = model.resolve(name)
     if fmt == "table":
@@ -186,6 +204,9 @@ HOP_COLUMNS = ["edge", "from", "to", "from_name", "to_name", "data", "mechanism"
 @reports_errors
 def reach(state: State, source: str, target: str, limit: int, count_only: bool, fmt: str, **options) -> None:
     """Can SOURCE's data reach TARGET (default ICE)? Every route, shortest first, with evidence per hop."""
+    from .api import make_filters
+    from .views import tabular, text
+
     flowmap = state.flowmap
     filters = filters_from(options)
     if count_only:
@@ -223,6 +244,8 @@ def reach(state: State, source: str, target: str, limit: int, count_only: bool, 
 def sanctuary(state: State, target: str, limit: int, fmt: str, **options) -> None:
     """Every node under a sanctuary law that can reach TARGET, with the law, route count,
     shortest route and gateways."""
+    from .views import text
+
     result = state.flowmap.sanctuary(target, limit=limit, **filters_from(options))
     echo_result(fmt, result.to_list, result.to_frame, lambda: text.sweep_text(result))
 
@@ -240,6 +263,8 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
 
     Every route length counts, so --max-hops is ignored.
     """
+    from .views import tabular, text
+
     result = state.flowmap.firewall(source, target, **filters_from(options))
     if fmt == "json":
         click.echo(tabular.to_json(result.to_dict()), nl=False)
@@ -258,7 +283,7 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
               help="Where the routes end; it and its units are drawn in one box.")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write the diagram to FILE; its suffix (.svg .png .pdf .dot) picks the format.")
-@click.option("--format", "fmt", type=click.Choice(render_views.FORMATS),
+@click.option("--format", "fmt", type=click.Choice(RENDER_FORMATS),
               help="Output format. Default: from the -o suffix; svg on standard output.")
 @click.option("--layout", type=click.Choice(("auto", "wide", "tall")), default="auto", show_default=True,
               help="wide: data flows left to right (slides); tall: top to bottom (pages); "
@@ -289,6 +314,8 @@ def render(state: State, source: str | None, target: str, output: str | None, fm
     if output is None and fmt in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt.upper()} is binary and would garble the terminal: "
                                "write it with -o FILE or redirect the output to a file.")
+    from .views import render as render_views
+
     if output is not None and fmt is None:
         fmt = render_views.format_for(output)  # fails before any drawing if the suffix says nothing
     diagram = state.flowmap.render(source, target, context=context, firewall=firewall_, limit=limit, layout=layout,
@@ -304,6 +331,8 @@ def render(state: State, source: str | None, target: str, output: str | None, fm
 @cli.command()
 def datapackage() -> None:
     """Print the Frictionless Data Package descriptor of the dataset schema."""
+    from .views import tabular
+
     click.echo(tabular.to_json(schema.datapackage()), nl=False)
 
 
@@ -312,6 +341,8 @@ def datapackage() -> None:
 @reports_errors
 def summary(state: State) -> None:
     """Count nodes by kind and edges by evidence level and data category (Markdown)."""
+    from .views import text
+
     click.echo(text.summary_markdown(state.flowmap.model), nl=False)
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_filters
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from .errors import QueryError
 from .model import Model
 from .routes import Filters, Query, RouteSearch, hop_for
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SINK = ("__sink__",)  # a tuple cannot collide with a node id, which is a string
 
@@ -111,6 +114,8 @@ def firewall(model: Model, source: str, target: str = "ice", filters: Filters | 
 
     Hop limits do not apply: a firewall must close routes of every length.
     """
+    import networkx as nx  # here, not at the top: `flowmap reach` imports this module but needs no networkx
+
     filters = replace_filters(filters or Filters(), max_hops=None)
     search = RouteSearch(model, source, target, filters)
     if search.via:
@@ -151,6 +156,8 @@ def collapsed(model: Model, open_edges: list[int], query: Query, source: str | N
               source_units: frozenset = frozenset()) -> nx.DiGraph:
     """The open edges as a simple digraph: capacity = number of parallel edges,
     the target's members merged into :data:`SINK`, the source's units into the source."""
+    import networkx as nx
+
     flow = nx.DiGraph()
     for e in open_edges:
         u = _end(model, query, model.arrays.sender[e], source, source_units)

@@ -73,6 +73,9 @@ def read_table(path: Path, table: schema.Table) -> tuple[pd.DataFrame, list[Prob
         if table.optional:
             return empty_frame(table), []
         return empty_frame(table), [Problem(name, None, None, None, "file not found")]
+    if not path.is_file():
+        return empty_frame(table), [Problem(name, None, None, None,
+                                            "is not a regular file (a directory?): it must be a CSV file")]
     try:
         # utf-8-sig: spreadsheets often save a byte-order mark.
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False,
@@ -85,6 +88,8 @@ def read_table(path: Path, table: schema.Table) -> tuple[pd.DataFrame, list[Prob
         return empty_frame(table), [Problem(name, None, None, None, "is empty: it needs a header row")]
     except (pd.errors.ParserError, csv.Error) as exc:
         return empty_frame(table), [Problem(name, None, None, None, f"is not valid CSV: {exc}")]
+    except OSError as exc:  # unreadable: permissions, a broken link, a device
+        return empty_frame(table), [Problem(name, None, None, None, f"cannot be read: {exc.strerror or exc}")]
     frame.columns = [str(c).strip() for c in frame.columns]
     problems = []
     duplicated = frame.columns[frame.columns.duplicated()].unique()

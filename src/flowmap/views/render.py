@@ -24,16 +24,18 @@ import textwrap
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_filters
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-import pydot
 
 from .. import cuts, schema
 from ..errors import QueryError, RenderError
 from ..load import split_list
 from ..model import Model
 from ..routes import DEFAULT_LIMIT, Filters, Hop, Query, edge_mask, hop_for, reach
+
+if TYPE_CHECKING:  # pydot and networkx are imported where a diagram is built, not with flowmap
+    import pydot
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 LAYOUTS: tuple[str, ...] = ("auto", "wide", "tall")
@@ -443,6 +445,8 @@ def _filter_note(model: Model, query: Query) -> str:
 # -- DOT --------------------------------------------------------------------------
 
 def _build_dot(model: Model, query: Query, selection: _Selection, layout: str) -> str:
+    import pydot
+
     graph = pydot.Dot("flowmap", graph_type="digraph", strict=False)
     if layout == "auto":
         layout = _narrower_layout(model, selection)
@@ -485,6 +489,8 @@ def _narrower_layout(model: Model, selection: _Selection) -> str:
     Graphviz ranks nodes by longest path; the generations of the graph with
     its cycles collapsed estimate those ranks well enough to choose.
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_nodes_from(selection.nodes)
     graph.add_edges_from(zip(model.edges.loc[selection.edges, "from"], model.edges.loc[selection.edges, "to"]))
@@ -553,6 +559,8 @@ def _state_of(model: Model, node_id: str) -> str:
 
 def _node(model: Model, selection: _Selection, node_id: str, shown_law: str | None) -> pydot.Node:
     row = model.nodes.loc[node_id]
+    import pydot
+
     shape, extra_style, fill, _ = KIND_STYLE[row["kind"]]
     sanctuary = model.sanctuary(node_id)
     grey = node_id not in selection.focus_nodes
@@ -647,6 +655,8 @@ def _edge_groups(model: Model, selection: _Selection) -> list[list[str]]:
 
 
 def _edge(model: Model, selection: _Selection, edge_ids: list[str], beside: bool) -> pydot.Edge:
+    import pydot
+
     first = hop_for(model, edge_ids[0])
     hops = [first, *(hop_for(model, e) for e in edge_ids[1:])]
     level = first.evidence.level
