@@ -76,8 +76,12 @@ def test_reach_table(run):
     result = run("reach", "SFPD")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "San Francisco Police Department CAN reach Immigration and Customs Enforcement within 6 hops."
-    assert lines[1] == "1 open route; 1 route blocked by policy."
+    assert lines[:4] == [
+        "San Francisco Police Department CAN reach Immigration and Customs Enforcement within 6 hops: on the",
+        "best route found, the weakest hop is reported (a source says it happens; no primary record shows",
+        "it), and a route shows that channels connect, not that any one record travelled the whole way.",
+        "1 open route, 1 route blocked by policy; each hop below cites its source.",
+    ]
     assert ("Route 1 (2 hops): San Francisco Police Department → Northern California Regional Intelligence "
             "Center → Immigration and Customs Enforcement") in lines
     assert "     data: licence_plate_reads · evidence: documented · how: informal_request · date: 2018-04-19" in lines
@@ -103,6 +107,33 @@ def test_reach_json_contract(run):
             hop["locator"], hop["quote"]) == ("e2", "ncric", "ice", ["licence_plate_reads"], "documented",
                                               "2018-04-19", "report", "p. 3", "NCRIC ran the plate")
     assert data["blocked"][0]["blocked_by"][0]["edge"] == "e4"
+
+
+def test_negative_verdict_names_every_filter_and_what_cannot_means(run):
+    result = run("reach", "sfpd", "--min-evidence", "documented", "--since", "2019")
+    assert result.exit_code == 0
+    assert result.output == (
+        "San Francisco Police Department cannot reach Immigration and Customs Enforcement within 6 hops, on\n"
+        "documented evidence only, with flows dated 2019 or later (undated flows kept): “cannot” means no\n"
+        "route in this data, not proof that no data moves.\n"
+        "0 open routes, 0 routes blocked by policy.\n")
+
+
+def test_verdict_is_in_json_and_csv(run):
+    positive = json.loads(run("reach", "sfpd", "--format", "json").output)
+    assert positive["verdict"].startswith("San Francisco Police Department CAN reach Immigration and Customs "
+                                          "Enforcement within 6 hops: on the best route found, the weakest hop "
+                                          "is reported")
+    rows = list(csv.DictReader(io.StringIO(run("reach", "sfpd", "--format", "csv").output)))
+    assert {r["verdict"] for r in rows} == {positive["verdict"]}
+    # No route: one row still carries the verdict and the filters behind it.
+    rows = list(csv.DictReader(io.StringIO(run("reach", "sfpd", "--format", "csv", "--avoid", "ncric",
+                                               "--max-hops", "1").output)))
+    assert [(r["status"], r["edge"]) for r in rows] == [("none", "")]
+    assert rows[0]["verdict"] == (
+        "San Francisco Police Department cannot reach Immigration and Customs Enforcement within 1 hop, if "
+        "Northern California Regional Intelligence Center were gone: “cannot” means no route in this data, "
+        "not proof that no data moves.")
 
 
 def test_reach_csv_is_one_row_per_hop(run):

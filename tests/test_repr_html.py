@@ -31,7 +31,8 @@ def assert_escaped(html: str) -> None:
 def test_reach_result(hostile):
     html = hostile.reach("sfpd")._repr_html_()
     assert_escaped(html)
-    assert "can reach" in html and "1 open route(s)" in html and "1 blocked by policy" in html
+    assert "CAN reach Immigration and Customs Enforcement within 6 hops: on the best route found" in html
+    assert "1 open route(s), 1 blocked by policy; each hop cites its source." in html
     assert "<table" in html and "&lt;script&gt;" in html
 
 

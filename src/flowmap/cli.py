@@ -229,7 +229,9 @@ def reach(state: State, source: str, target: str, limit: int, count_only: bool, 
                                       list(record)), nl=False)
         return
     result = flowmap.reach(source, target, limit=limit, **filters)
-    echo_result(fmt, result.to_dict, result.to_frame, lambda: text.reach_text(result))
+    from .views.verdict import verdict_frame
+
+    echo_result(fmt, result.to_dict, lambda: verdict_frame(result), lambda: text.reach_text(result))
 
 
 @cli.command()

@@ -602,12 +602,24 @@ class ReachResult:
             "source": model.ref(self.source),
             "target": model.ref(self.target),
             "reachable": self.reachable,
+            "verdict": self.verdict,
             "routes": [route_dict(model, r) for r in self.routes],
             "blocked": [route_dict(model, r) for r in self.blocked],
             "limit": self.limit,
             "more_routes": self.more_routes,
             "more_blocked": self.more_blocked,
         }
+
+    @property
+    def verdict(self) -> str:
+        """The answer in one sentence that can be quoted alone: how strong the
+        best route's weakest hop is and what a route does not show, or every
+        filter behind a "cannot" (see :func:`flowmap.views.verdict.verdict`)."""
+        # The sentence is a view; the result carries it so that every format
+        # built from the result (JSON, notebook display) says the same.
+        from .views.verdict import verdict
+
+        return verdict(self)
 
     def to_frame(self):
         """The routes as a table, one row per hop.
@@ -650,10 +662,9 @@ class ReachResult:
         return frame
 
     def _repr_html_(self) -> str:
-        verdict = "can" if self.reachable else "cannot"
-        title = (f"<p><b>{_esc(self.model.name(self.source))}</b> {verdict} reach "
-                 f"<b>{_esc(self.model.name(self.target))}</b>: {len(self.routes)} open route(s)"
-                 f"{' (more exist)' if self.more_routes else ''}, {len(self.blocked)} blocked by policy.</p>")
+        title = (f"<p><b>{_esc(self.verdict)}</b></p><p>{len(self.routes)} open route(s)"
+                 f"{' (more exist)' if self.more_routes else ''}, {len(self.blocked)} blocked by policy; "
+                 "each hop cites its source.</p>")
         return title + self.to_frame().to_html(index=False, escape=True)
 
 

@@ -10,6 +10,7 @@ from ..cuts import Firewall, edge_meaning, node_meaning
 from ..model import Model
 from ..routes import Counts, Hop, ReachResult, Route, hop_for
 from ..sanctuary import SweepResult
+from .verdict import verdict
 
 WIDTH = 100
 
@@ -59,13 +60,10 @@ def route_block(model: Model, number: int, route: Route) -> list[str]:
 
 def reach_text(result: ReachResult) -> str:
     model = result.model
-    source, target = name(model, result.source), name(model, result.target)
-    hops = result.filters.max_hops
-    within = f" within {hops} hops" if hops is not None else ""
-    verdict = "CAN reach" if result.reachable else "cannot reach"
-    lines = [f"{source} {verdict} {target}{within}."]
-    lines.append(f"{_count_phrase(len(result.routes), result.more_routes, 'open route')}; "
-                 f"{_count_phrase(len(result.blocked), result.more_blocked, 'route')} blocked by policy.")
+    lines = textwrap.wrap(verdict(result), WIDTH)
+    cites = "; each hop below cites its source" if result.routes or result.blocked else ""
+    lines.append(f"{_count_phrase(len(result.routes), result.more_routes, 'open route')}, "
+                 f"{_count_phrase(len(result.blocked), result.more_blocked, 'route')} blocked by policy{cites}.")
     if result.more_routes or result.more_blocked:
         lines.append(f"Listing stopped at --limit {result.limit}: more routes exist "
                      "(raise --limit, or use --count to count them all).")
