@@ -34,7 +34,7 @@ def test_every_command_has_help_text():
 def test_validate_clean_data(run, tiny):
     result = run("validate")
     assert result.exit_code == 0
-    assert result.output == f"{tiny}: valid. 1 sources, 4 jurisdictions, 7 nodes, 6 edges.\n"
+    assert result.output == f"{tiny}: valid. 1 sources, 4 jurisdictions, 0 designations, 7 nodes, 6 edges.\n"
 
 
 def test_validate_lists_every_problem_and_exits_1(run, tmp_path):
@@ -256,7 +256,7 @@ def test_firewall_json_and_table(run):
 
 def test_datapackage_command_prints_the_descriptor(run):
     data = json.loads(run("datapackage").output)
-    assert [r["name"] for r in data["resources"]] == ["sources", "jurisdictions", "nodes", "edges"]
+    assert [r["name"] for r in data["resources"]] == ["sources", "jurisdictions", "designations", "nodes", "edges"]
 
 
 def test_hostile_names_stay_on_one_line_in_tables(run, tmp_path):
@@ -285,3 +285,30 @@ def test_constants_the_cli_writes_out_match_their_sources():
     assert module.DATA_ENV == model.DATA_ENV
     assert (module.DEFAULT_LIMIT, module.DEFAULT_MAX_HOPS) == (routes.DEFAULT_LIMIT, routes.DEFAULT_MAX_HOPS)
     assert module.RENDER_FORMATS == render.FORMATS
+
+
+def test_data_repeats_to_merge_layers_in_order(tiny, tmp_path):
+    from flowmap import schema
+
+    from conftest import write_table
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    write_table(extra, schema.NODES, [{"id": "oakpd", "name": "Oakland Police Department", "kind": "agency",
+                                       "state": "CA"}])
+    write_table(extra, schema.EDGES, [{"id": "oak-1", "from": "oakpd", "to": "sfpd", "data": "licence_plate_reads",
+                                       "mechanism": "database_access", "evidence": "capability",
+                                       "citation": "report", "locator": "row 2", "quote": "Oakland,SFPD"}])
+    result = CliRunner().invoke(cli, ["--data", str(tiny), "--data", str(extra), "validate"])
+    assert result.exit_code == 0
+    assert result.output == (f"{tiny} + {extra}: valid. 1 sources, 4 jurisdictions, 0 designations, "
+                             "8 nodes, 7 edges.\n")
+    result = CliRunner().invoke(cli, ["--data", str(tiny), "--data", str(extra), "reach", "Oakland Police Department",
+                                      "--count"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Oakland Police Department → Immigration and Customs Enforcement: ")
+    # Alone, the layer lacks what it builds on: the message says how to load it.
+    result = CliRunner().invoke(cli, ["--data", str(extra), "validate"])
+    assert result.exit_code == 1
+    assert result.output == (f"1 problem in the data:\n  {extra / 'sources.csv'}: file not found (a layer that "
+                             "adds to another dataset loads after it: --data default --data LAYER)\n")

@@ -43,6 +43,14 @@ def test_datapackage_json_is_generated_from_the_schema():
     assert committed == schema.datapackage(), "run: flowmap datapackage > data/datapackage.json"
 
 
+def test_curated_quotes_are_one_sentence_of_at_most_300_characters(model):
+    long = [f"{table} {row.id}: {len(row.quote)} characters"
+            for table, frame in (("edges", model.edges), ("jurisdictions", model.jurisdictions),
+                                 ("designations", model.designations))
+            for row in frame.itertuples() if len(row.quote) > schema.CURATED_QUOTE_MAX_CHARS]
+    assert not long, "quote the sentence that proves the claim:\n" + "\n".join(long)
+
+
 def test_frictionless_validates_the_package():
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(DATA / "datapackage.json"))

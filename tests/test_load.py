@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from flowmap import schema
 from flowmap.errors import DataError
 from flowmap.load import load_tables
+from flowmap.model import Model
 
-from conftest import EDGES, JURISDICTIONS, NODES, SOURCES, write_dataset
+from conftest import EDGES, JURISDICTIONS, NODES, SOURCES, write_dataset, write_table
 
 
 def problems_of(directory) -> list[str]:
@@ -89,10 +93,10 @@ def test_only_http_urls_are_accepted(tmp_path, url):
     assert any("column 'url': is not an http:// or https:// address" in p for p in found)
 
 
-def test_quote_longer_than_300_characters_is_rejected(tmp_path):
-    edges = [{**EDGES[0], "quote": "x" * 301}] + EDGES[1:]
+def test_quote_longer_than_1000_characters_is_rejected(tmp_path):
+    edges = [{**EDGES[0], "quote": "x" * 1001}] + EDGES[1:]
     found = problems_of(write_dataset(tmp_path / "d", edges=edges))
-    assert any("row 2, column 'quote': is longer than 300 characters" in p for p in found)
+    assert any("row 2, column 'quote': is longer than 1000 characters" in p for p in found)
 
 
 def test_ids_with_spaces_or_quotes_are_rejected(tmp_path):
@@ -106,7 +110,7 @@ def test_missing_file_and_missing_column(tmp_path):
     (directory / "sources.csv").unlink()
     (directory / "edges.csv").write_text("id,from,to\ne1,sfpd,ncric\n", encoding="utf-8")
     found = problems_of(directory)
-    assert f"{directory / 'sources.csv'}: file not found" in found
+    assert any(p.startswith(f"{directory / 'sources.csv'}: file not found") for p in found)
     assert f"{directory / 'edges.csv'}: row 1, column 'quote': required column is missing from the header" in found
 
 
@@ -155,3 +159,83 @@ def test_control_characters_are_rejected(tmp_path):
 def test_not_a_directory(tmp_path):
     found = problems_of(tmp_path / "missing")
     assert found == [f"{tmp_path / 'missing'}: is not a directory (check --data or FLOWMAP_DATA)"]
+
+
+# -- layers -----------------------------------------------------------------------
+
+
+def layer(directory, nodes=(), edges=(), sources=(), jurisdictions=(), designations=()):
+    """A layer directory holding only the tables given (the others are optional or empty)."""
+    directory.mkdir(parents=True)
+    for table, rows in ((schema.SOURCES, sources), (schema.JURISDICTIONS, jurisdictions),
+                        (schema.DESIGNATIONS, designations), (schema.NODES, nodes), (schema.EDGES, edges)):
+        write_table(directory, table, list(rows))
+    return directory
+
+
+OAKLAND = {"id": "oakpd", "name": "Oakland Police Department", "kind": "agency", "state": "CA"}
+OAK_EDGE = {"id": "oak-1", "from": "oakpd", "to": "ncric", "data": "licence_plate_reads",
+            "mechanism": "database_access", "evidence": "capability", "citation": "report", "locator": "row 2",
+            "quote": "Oakland CA PD,NCRIC"}
+
+
+def test_a_layer_uses_the_ids_of_the_layers_before_it(tiny, tmp_path):
+    extra = layer(tmp_path / "extra", nodes=[OAKLAND], edges=[OAK_EDGE])
+    tables = load_tables([tiny, extra])
+    assert tables.directories == (tiny, extra)
+    assert "oakpd" in set(tables.nodes["id"]) and "oak-1" in set(tables.edges["id"])
+    assert tables.origins["edges"].at(len(tables.edges) - 1) == (str(extra / "edges.csv"), 2)
+
+
+def test_a_later_layer_fills_empty_cells_but_cannot_change_them(tiny, tmp_path):
+    filled = layer(tmp_path / "filled", nodes=[{"id": "denver", "name": "Denver Police", "kind": "agency",
+                                               "state": "CO", "ori": "CO0160200", "aliases": "DPD"}])
+    tables = load_tables([tiny, filled])
+    denver = tables.nodes.set_index("id").loc["denver"]
+    assert (denver["ori"], denver["aliases"], len(tables.nodes)) == ("CO0160200", "DPD", 7)
+
+    changed = layer(tmp_path / "changed", nodes=[{"id": "denver", "name": "Denver PD", "kind": "agency"}])
+    found = problems_of([tiny, changed])
+    assert found == [f"{changed / 'nodes.csv'}: row 2, column 'name': conflicts with {tiny / 'nodes.csv'} row 8 "
+                     "for the same id 'denver' (value there: 'Denver Police'); a later layer may fill empty "
+                     "cells but not change them (value: 'Denver PD')"]
+
+
+def test_nodes_with_one_ori_are_one_node_and_references_follow(tmp_path):
+    curated = write_dataset(tmp_path / "curated",
+                            nodes=[{**n, "ori": "CA0380100"} if n["id"] == "sfpd" else n for n in NODES])
+    imported = layer(tmp_path / "flock",
+                     nodes=[{"id": "CA0380100", "name": "San Francisco CA PD", "kind": "agency", "state": "CA",
+                             "ori": "CA0380100", "county": "San Francisco"}],
+                     edges=[{**OAK_EDGE, "id": "sf-1", "from": "CA0380100"}])
+    model = Model.load([curated, imported])
+    assert model.merged_ids == {"CA0380100": "sfpd"}
+    assert "CA0380100" not in model.node_index
+    assert model.edges.at["sf-1", "from"] == "sfpd"
+    assert model.nodes.at["sfpd", "county"] == "San Francisco"
+    assert model.resolve("CA0380100") == model.resolve("San Francisco CA PD") == "sfpd"
+
+
+def test_a_dangling_reference_names_the_layer_and_row(tiny, tmp_path):
+    extra = layer(tmp_path / "extra", edges=[{**OAK_EDGE, "from": "nobody"}])
+    assert problems_of([tiny, extra]) == [
+        f"{extra / 'edges.csv'}: row 2, column 'from': refers to no id in nodes.csv of this layer or the "
+        "layers before it (value: 'nobody')"]
+
+
+def test_duplicate_and_malformed_oris_within_a_file_are_problems(tmp_path):
+    nodes = [{**n, "ori": "CA0380100"} if n["id"] in ("sfpd", "ncric") else n for n in NODES]
+    nodes = [{**n, "ori": "ca-1"} if n["id"] == "denver" else n for n in nodes]
+    found = problems_of(write_dataset(tmp_path / "d", nodes=nodes))
+    assert any("row 3, column 'ori': duplicates the ori in row 2" in p for p in found)
+    assert any("column 'ori': is not an ORI" in p and "'ca-1'" in p for p in found)
+
+
+def test_default_names_the_shipped_dataset_and_the_environment_takes_a_path_list(tiny, tmp_path, monkeypatch):
+    from flowmap.model import default_data_dir, resolve_data_dirs
+
+    assert resolve_data_dirs(["default", tiny]) == (default_data_dir(), tiny)
+    monkeypatch.setenv("FLOWMAP_DATA", f"default{os.pathsep}{tiny}")
+    assert resolve_data_dirs() == (default_data_dir(), tiny)
+    monkeypatch.delenv("FLOWMAP_DATA")
+    assert resolve_data_dirs() == (default_data_dir(),)

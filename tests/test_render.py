@@ -218,7 +218,7 @@ def test_node_kinds_have_their_own_shapes(model):
 
 
 def test_filters_apply(model):
-    d = diagram(model, filters=make_filters(data="immigration_records"))
+    d = diagram(model, filters=make_filters(carrying="immigration_records"))
     assert d.edges == ("e5",)
     assert "data: immigration records" in parse_dot(d.dot).get("label")
 

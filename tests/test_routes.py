@@ -75,8 +75,8 @@ def test_routes_from_a_unit_never_pass_through_the_source(tmp_path):
 
 
 def test_data_filter_keeps_only_hops_carrying_that_data(model):
-    assert not reach(model, "sfpd", filters=Filters(data=("social_media",))).reachable
-    assert reach(model, "sfpd", filters=Filters(data=("licence_plate_reads",))).reachable
+    assert not reach(model, "sfpd", filters=Filters(carrying=("social_media",))).reachable
+    assert reach(model, "sfpd", filters=Filters(carrying=("licence_plate_reads",))).reachable
 
 
 def test_min_evidence_drops_weaker_hops(model):
@@ -122,7 +122,7 @@ def test_limit_says_more_routes_exist(tmp_path):
 
 
 @pytest.mark.parametrize("filters, message", [
-    (Filters(data=("telepathy",)), "unknown data category 'telepathy' for --data"),
+    (Filters(carrying=("telepathy",)), "unknown data category 'telepathy' for --carrying"),
     (Filters(min_evidence="rumour"), "unknown evidence level 'rumour' for --min-evidence"),
     (Filters(since="2018-13"), "--since '2018-13' is not a date"),
     (Filters(since="2019", until="2018"), "--since 2019 is after --until 2018"),
@@ -177,7 +177,8 @@ def model_from_pairs(n: int, pairs: list[tuple[int, int]]) -> Model:
         "evidence": "reported", "citation": "s", "locator": "1", "quote": "q"} for k, (u, v) in enumerate(pairs)],
         columns=columns["edges"])
     jurisdictions = pd.DataFrame(columns=columns["jurisdictions"])
-    return Model(Tables(None, sources, jurisdictions, nodes, edges))
+    designations = pd.DataFrame(columns=columns["designations"])
+    return Model(Tables((), sources, jurisdictions, designations, nodes, edges))
 
 
 @st.composite

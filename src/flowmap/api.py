@@ -38,7 +38,7 @@ def make_filters(**options) -> Filters:
         Any field of :class:`~flowmap.routes.Filters`: ``data``,
         ``min_evidence``, ``since``, ``until``, ``dated_only``, ``max_hops``,
         ``via``, ``avoid``, ``without``.  A single string is accepted where a
-        list is expected (``data="social_media"``); ``None`` keeps the default.
+        list is expected (``carrying="social_media"``); ``None`` keeps the default.
 
     Returns
     -------
@@ -53,20 +53,20 @@ def make_filters(**options) -> Filters:
 
     Examples
     --------
-    >>> filters = make_filters(data="social_media", max_hops=3)
-    >>> filters.data, filters.max_hops, filters.min_evidence
+    >>> filters = make_filters(carrying="social_media", max_hops=3)
+    >>> filters.carrying, filters.max_hops, filters.min_evidence
     (('social_media',), 3, None)
     >>> make_filters(avoid=["NCRIC", "OCIAC"]).avoid
     ('NCRIC', 'OCIAC')
     >>> make_filters(hops=3)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    flowmap.errors.QueryError: unknown filter 'hops'; filters are: data, min_evidence, since, ...
+    flowmap.errors.QueryError: unknown filter 'hops'; filters are: carrying, min_evidence, since, ...
     """
     unknown = sorted(set(options) - set(FILTER_NAMES))
     if unknown:
         raise QueryError(f"unknown filter {unknown[0]!r}; filters are: {', '.join(FILTER_NAMES)}")
-    for name in ("data", "via", "avoid", "without"):
+    for name in ("carrying", "via", "avoid", "without"):
         value = options.get(name)
         if isinstance(value, str):
             options[name] = (value,)

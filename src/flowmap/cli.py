@@ -9,6 +9,7 @@ status 1; usage errors exit 2 (click's convention); a closed pipe
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ import click
 
 from . import schema
 from .errors import DataError, FlowmapError
+from .paths import DATA_ENV, resolve_data_dirs
 
 if TYPE_CHECKING:
     from .api import FlowMap
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 # take most of a second to import.  The constants below are written out rather
 # than imported for the same reason; tests keep them equal to their sources.
 FORMATS = ("table", "json", "csv")
-DATA_ENV = "FLOWMAP_DATA"  # flowmap.model.DATA_ENV
 DEFAULT_LIMIT = 1000  # flowmap.routes.DEFAULT_LIMIT
 DEFAULT_MAX_HOPS = 6  # flowmap.routes.DEFAULT_MAX_HOPS
 RENDER_FORMATS = ("svg", "png", "pdf", "dot")  # flowmap.views.render.FORMATS
@@ -34,8 +35,8 @@ RENDER_FORMATS = ("svg", "png", "pdf", "dot")  # flowmap.views.render.FORMATS
 class State:
     """What the group passes to every command: where the data is, loaded once."""
 
-    def __init__(self, data_dir: str | None):
-        self.data_dir = data_dir
+    def __init__(self, data_dirs: tuple[str, ...]):
+        self.data_dirs = resolve_data_dirs(data_dirs)
         self._flowmap: FlowMap | None = None
 
     @property
@@ -44,7 +45,7 @@ class State:
             from .api import FlowMap
             from .model import Model
 
-            self._flowmap = FlowMap(Model.load(self.data_dir))
+            self._flowmap = FlowMap(Model.load(self.data_dirs))
         return self._flowmap
 
 
@@ -71,7 +72,7 @@ def format_option(command):
 def route_options(command):
     """The filters every route question shares (reach, sanctuary, firewall, render)."""
     options = [
-        click.option("--data", "data", multiple=True, metavar="CATEGORY",
+        click.option("--carrying", "carrying", multiple=True, metavar="CATEGORY",
                      type=click.Choice(tuple(schema.DATA_CATEGORIES)),
                      help="Only hops carrying this data (repeatable; a hop qualifies if it carries any)."),
         click.option("--min-evidence", type=click.Choice(schema.EVIDENCE_LEVELS),
@@ -105,19 +106,21 @@ def echo_result(fmt: str, as_json, as_frame, as_text) -> None:
 
 
 def filters_from(options: dict) -> dict:
-    keys = ("data", "min_evidence", "since", "until", "dated_only", "max_hops", "via", "avoid", "without")
+    keys = ("carrying", "min_evidence", "since", "until", "dated_only", "max_hops", "via", "avoid", "without")
     return {k: options.pop(k) for k in keys if k in options}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--data", "data_dir", envvar=DATA_ENV, metavar="DIR", type=click.Path(file_okay=False),
-              help=f"Dataset directory (nodes.csv, edges.csv, sources.csv, jurisdictions.csv). "
-                   f"Default: ${DATA_ENV}, else the dataset shipped with flowmap.")
+@click.option("--data", "data_dirs", multiple=True, metavar="DIR",
+              help="A dataset directory or import layer (nodes.csv, edges.csv, sources.csv, …); repeat it to "
+                   "merge layers in order, `default` naming the dataset shipped with flowmap "
+                   f"(--data default --data layers/flock). Default: ${DATA_ENV} (directories separated by "
+                   f"'{os.pathsep}'), else the shipped dataset.")
 @click.version_option(package_name="flowmap")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: str | None) -> None:
+def cli(ctx: click.Context, data_dirs: tuple[str, ...]) -> None:
     """Map how surveillance data reaches ICE: every route, hop by hop, with the evidence for each."""
-    ctx.obj = State(data_dir)
+    ctx.obj = State(data_dirs)
 
 
 @cli.command()
@@ -127,16 +130,18 @@ def validate(state: State) -> None:
 
     Exits 0 when the data is clean, 1 when it has problems.
     """
-    from .model import Model, resolve_data_dir
+    from .model import Model
 
-    directory = resolve_data_dir(state.data_dir)
     try:
-        model = Model.load(directory)
+        model = Model.load(state.data_dirs)
     except DataError as exc:
         click.echo(str(exc))
         sys.exit(1)
-    click.echo(f"{directory}: valid. {len(model.sources)} sources, {len(model.jurisdictions)} jurisdictions, "
-               f"{len(model.nodes)} nodes, {len(model.edges)} edges.")
+    where = " + ".join(str(d) for d in state.data_dirs)
+    merged = f" ({len(model.merged_ids)} nodes merged by ORI)" if model.merged_ids else ""
+    click.echo(f"{where}: valid. {len(model.sources)} sources, {len(model.jurisdictions)} jurisdictions, "
+               f"{len(model.designations)} designations, {len(model.nodes)} nodes{merged}, "
+               f"{len(model.edges)} edges.")
 
 
 @cli.command()

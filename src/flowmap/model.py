@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -22,46 +23,50 @@ import numpy as np
 from . import dates, schema
 from .errors import AmbiguousName, NameNotFound
 from .load import Tables, load_tables, split_list
-
-DATA_ENV = "FLOWMAP_DATA"
-
-
-def default_data_dir() -> Path:
-    """The dataset shipped with flowmap.
-
-    In a wheel it sits inside the package (``flowmap/data``); in a source
-    checkout it is the top-level ``data/`` that people edit.  There is one copy
-    in the repository: the wheel build copies ``data/`` into the package.
-    """
-    packaged = Path(__file__).with_name("data")
-    if (packaged / "nodes.csv").exists():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "data"
-
-
-def resolve_data_dir(data: str | os.PathLike | None = None) -> Path:
-    """``data`` if given, else ``$FLOWMAP_DATA``, else the shipped dataset."""
-    if data:
-        return Path(data)
-    if os.environ.get(DATA_ENV):
-        return Path(os.environ[DATA_ENV])
-    return default_data_dir()
+from .paths import DATA_ENV, DEFAULT_NAME, default_data_dir, resolve_data_dir, resolve_data_dirs  # noqa: F401
 
 
 @dataclass(frozen=True)
 class Sanctuary:
-    """Whether sanctuary law covers a node, and which laws."""
+    """Whether sanctuary law covers a node, which laws, and which designations.
 
-    status: str  # "yes", "no" or "unknown"
+    A designation (the DOJ list of 2025-08-05) is a government's label for a
+    place, not a law: it is kept apart from ``laws`` and never makes ``status``
+    "yes" on its own.
+    """
+
+    status: str  # "yes", "no" or "unknown": whether a sanctuary law covers it
     laws: tuple[dict, ...]  # one dict per covering jurisdiction: id, name, law, citation, locator, quote
+    designations: tuple[dict, ...] = ()  # one dict per designation: id, jurisdiction, name, designated_by, date, ...
 
     @property
     def covered(self) -> bool:
+        """A sanctuary law covers the node."""
         return self.status == "yes"
+
+    @property
+    def designated(self) -> bool:
+        """A place containing the node is designated a sanctuary jurisdiction."""
+        return bool(self.designations)
+
+    @property
+    def protected(self) -> bool:
+        """Under a sanctuary law or a designation: what the sanctuary sweep examines."""
+        return self.covered or self.designated
 
     @property
     def law_text(self) -> str:
         return "; ".join(f"{law['law']} ({law['name']})" for law in self.laws)
+
+    @property
+    def designation_text(self) -> str:
+        """``designated by DOJ (2025-08-05): California``, one clause per designation."""
+        return "; ".join(f"designated by {d['designated_by']} ({d['date']}): {d['name']}" for d in self.designations)
+
+    @property
+    def text(self) -> str:
+        """The laws, then the designations, as one line."""
+        return "; ".join(t for t in (self.law_text, self.designation_text) if t)
 
 
 @dataclass(frozen=True)
@@ -87,9 +92,12 @@ class Model:
     """
 
     def __init__(self, tables: Tables):
+        self.directories = tables.directories
         self.directory = tables.directory
+        self.merged_ids = tables.merged_ids
         self.sources = tables.sources.set_index("id", drop=False)
         self.jurisdictions = tables.jurisdictions.set_index("id", drop=False)
+        self.designations = tables.designations.set_index("id", drop=False)
         self.edges = tables.edges.set_index("id", drop=False)
         self.node_ids: list[str] = tables.nodes["id"].tolist()
         self.node_index: dict[str, int] = {n: i for i, n in enumerate(self.node_ids)}
@@ -100,24 +108,35 @@ class Model:
             row.state: row.id for row in self.jurisdictions.itertuples() if row.level == "state" and row.state
         }
         self._nodes_raw = nodes
-        # Nodes share a handful of (jurisdiction, state) pairs: work each out once.
-        by_place: dict[tuple[str, str], Sanctuary] = {}
+        self._county_jurisdictions = {
+            (row.state, county_key(row.name)): row.id
+            for row in self.jurisdictions.itertuples() if row.level == "county" and row.state
+        }
+        self._designations_of: dict[str, list[dict]] = {}
+        for row in self.designations.itertuples():
+            self._designations_of.setdefault(row.jurisdiction, []).append({
+                "id": row.id, "jurisdiction": row.jurisdiction,
+                "name": self.jurisdictions.at[row.jurisdiction, "name"], "designated_by": row.designated_by,
+                "date": row.date, "citation": row.citation, "locator": row.locator, "quote": row.quote})
+        # Nodes share a handful of places: work each out once.
+        by_place: dict[tuple[str, str, str], Sanctuary] = {}
         statuses = []
-        for row in nodes.itertuples():
-            if (row.jurisdiction, row.state) not in by_place:
-                by_place[row.jurisdiction, row.state] = self._sanctuary_of(row)
-            statuses.append(by_place[row.jurisdiction, row.state])
+        for place in zip(nodes["jurisdiction"].tolist(), nodes["state"].tolist(), nodes["county"].tolist()):
+            if place not in by_place:
+                by_place[place] = self._sanctuary_of(self._chain(*place))
+            statuses.append(by_place[place])
         nodes = nodes.assign(sanctuary=[s.status for s in statuses],
-                             sanctuary_law=[s.law_text for s in statuses])
+                             sanctuary_law=[s.law_text for s in statuses],
+                             designation=[s.designation_text for s in statuses])
         self.nodes = nodes
         self._sanctuary = dict(zip(self.node_ids, statuses))
         self._hops: dict = {}  # edge id -> routes.Hop, filled by routes.hop_for
         self._compiled_queries: dict = {}  # filters -> search graphs, kept by routes.Query
 
     @classmethod
-    def load(cls, data: str | os.PathLike | None = None) -> Model:
-        """Load and validate the dataset in ``data`` (see :func:`resolve_data_dir`)."""
-        return cls(load_tables(resolve_data_dir(data)))
+    def load(cls, data: str | os.PathLike | Iterable[str | os.PathLike] | None = None) -> Model:
+        """Load, merge and validate the layers in ``data`` (see :func:`resolve_data_dirs`)."""
+        return cls(load_tables(resolve_data_dirs(data)))
 
     # -- names ---------------------------------------------------------------
 
@@ -140,6 +159,8 @@ class Model:
         keys: dict[str, list[str]] = {}
         for row in self.nodes.itertuples():
             labels = {row.id, row.name, *split_list(row.aliases)}
+            if row.ori:
+                labels.add(row.ori)
             for label in labels:
                 ids = keys.setdefault(label.casefold(), [])
                 if row.id not in ids:
@@ -201,45 +222,51 @@ class Model:
     def jurisdiction_chain(self, node_id: str) -> tuple[str, ...]:
         """The jurisdictions covering a node, most specific first.
 
-        The node's own jurisdiction and its ``part_of`` ancestors, then the
-        state-level jurisdiction named by the node's ``state`` column, so an
-        agency added with state ``CA`` and no jurisdiction is still covered by
-        California's law.
+        The node's own jurisdiction and its ``part_of`` ancestors; then the
+        county jurisdictions of the same state named in its ``county`` column,
+        with theirs; then the state-level jurisdiction named by its ``state``
+        column, with everything containing the state.  So an agency added with
+        state ``CA`` and no jurisdiction is covered by California's law, and by
+        any region a source says contains California.
         """
         return self._chains[node_id]
 
     @cached_property
     def _chains(self) -> dict[str, tuple[str, ...]]:
-        by_place: dict[tuple[str, str], tuple[str, ...]] = {}
+        by_place: dict[tuple[str, str, str], tuple[str, ...]] = {}
         chains = {}
         raw = self._nodes_raw
-        for node_id, jurisdiction, state in zip(self.node_ids, raw["jurisdiction"].tolist(), raw["state"].tolist()):
-            if (jurisdiction, state) not in by_place:
-                by_place[jurisdiction, state] = self._chain(jurisdiction, state)
-            chains[node_id] = by_place[jurisdiction, state]
+        places = zip(raw["jurisdiction"].tolist(), raw["state"].tolist(), raw["county"].tolist())
+        for node_id, place in zip(self.node_ids, places):
+            if place not in by_place:
+                by_place[place] = self._chain(*place)
+            chains[node_id] = by_place[place]
         return chains
 
-    def _chain(self, jurisdiction: str, state: str) -> tuple[str, ...]:
+    def _chain(self, jurisdiction: str, state: str, county: str = "") -> tuple[str, ...]:
         chain: list[str] = []
-        current = jurisdiction
-        while current and current not in chain:
-            chain.append(current)
-            current = self.jurisdictions.at[current, "part_of"]
-        state_id = self._state_jurisdiction.get(state)
-        if state_id and state_id not in chain:
-            chain.append(state_id)
+
+        def climb(current: str) -> None:
+            while current and current not in chain:
+                chain.append(current)
+                current = self.jurisdictions.at[current, "part_of"]
+
+        climb(jurisdiction)
+        for name in split_list(county):
+            climb(self._county_jurisdictions.get((state, county_key(name)), ""))
+        climb(self._state_jurisdiction.get(state, ""))
         return tuple(chain)
 
-    def _sanctuary_of(self, row) -> Sanctuary:
-        chain = self._chain(row.jurisdiction, row.state)
+    def _sanctuary_of(self, chain: tuple[str, ...]) -> Sanctuary:
         laws = tuple(
             {key: self.jurisdictions.at[j, key] for key in ("id", "name", "law", "citation", "locator", "quote")}
             for j in chain if self.jurisdictions.at[j, "sanctuary"] == "yes"
         )
+        designations = tuple(d for j in chain for d in self._designations_of.get(j, ()))
         if laws:
-            return Sanctuary("yes", laws)
+            return Sanctuary("yes", laws, designations)
         statuses = {self.jurisdictions.at[j, "sanctuary"] for j in chain}
-        return Sanctuary("no" if statuses and statuses <= {"no"} else "unknown", ())
+        return Sanctuary("no" if statuses and statuses <= {"no"} else "unknown", (), designations)
 
     def sanctuary(self, node_id: str) -> Sanctuary:
         return self._sanctuary[node_id]
@@ -295,3 +322,16 @@ class Model:
         ``edges.loc[edge_id]`` costs about a hundred."""
         i = self.edge_index[edge_id]
         return {column: values[i] for column, values in self._edge_columns.items()}
+
+
+_COUNTY_WORDS = re.compile(r"\b(county|parish|borough|city and county of|city and|of)\b")
+
+
+def county_key(name: str) -> str:
+    """A county's name reduced for matching: ``Santa Clara County`` and ``SANTA CLARA`` agree.
+
+    >>> county_key("Santa Clara County"), county_key("SANTA CLARA"), county_key("City and County of San Francisco")
+    ('santa clara', 'santa clara', 'san francisco')
+    """
+    words = _COUNTY_WORDS.sub(" ", name.casefold().replace(".", "").replace(",", " "))
+    return " ".join(words.split())

@@ -144,7 +144,7 @@ class Filters:
 
     Parameters
     ----------
-    data : tuple of str
+    carrying : tuple of str
         Data categories; a hop qualifies if it carries any of them, so a route
         carries one of them end to end.  Empty: any data.
     min_evidence : {"documented", "reported", "capability"} or None
@@ -182,7 +182,7 @@ class Filters:
     ['2018-04-19']
     """
 
-    data: tuple[str, ...] = ()  # a hop qualifies if it carries any of these
+    carrying: tuple[str, ...] = ()  # a hop qualifies if it carries any of these
     min_evidence: str | None = None
     since: str | None = None
     until: str | None = None
@@ -194,9 +194,9 @@ class Filters:
 
     def check(self) -> None:
         """Raise :class:`QueryError` for values no search could use."""
-        unknown = [d for d in self.data if d not in schema.DATA_CATEGORIES]
+        unknown = [d for d in self.carrying if d not in schema.DATA_CATEGORIES]
         if unknown:
-            raise QueryError(f"unknown data category {unknown[0]!r} for --data; "
+            raise QueryError(f"unknown data category {unknown[0]!r} for --carrying; "
                              f"choose from: {', '.join(schema.DATA_CATEGORIES)}")
         if self.min_evidence is not None and self.min_evidence not in schema.EVIDENCE_LEVELS:
             raise QueryError(f"unknown evidence level {self.min_evidence!r} for --min-evidence; "
@@ -245,7 +245,7 @@ class Query:
         self.max_hops = filters.max_hops if filters.max_hops is not None else len(model.node_ids)
         # The compiled graphs depend on the filters, not on the source: queries
         # asking the same of the same model share them (a few kept, most recent last).
-        key = (filters.data, filters.min_evidence, filters.since, filters.until, filters.dated_only,
+        key = (filters.carrying, filters.min_evidence, filters.since, filters.until, filters.dated_only,
                frozenset(self.avoid), frozenset(self.without), frozenset(self.target_members))
         cache = model._compiled_queries
         shared = cache.pop(key, None) or [None, {}]
@@ -421,8 +421,8 @@ def edge_mask(model: Model, filters: Filters, avoid: set[str], without: set[str]
         if filters.until:
             in_window &= arrays.start <= dates.period(filters.until)[1].toordinal()
         mask &= in_window | (undated & (not filters.dated_only))
-    if filters.data:
-        wanted = set(filters.data)
+    if filters.carrying:
+        wanted = set(filters.carrying)
         mask &= np.fromiter((not wanted.isdisjoint(d) for d in arrays.data), dtype=bool, count=len(mask))
     if without:
         mask[[model.edge_index[e] for e in without]] = False

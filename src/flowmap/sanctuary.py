@@ -89,7 +89,7 @@ def sweep(model: Model, target: str = "ice", filters: Filters | None = None,
     if query.via:
         raise QueryError("--via does not apply to the sanctuary sweep; use reach --via for one source")
     candidates = [n for n in model.node_ids
-                  if model.sanctuary(n).covered and n not in query.target_members and n not in query.avoid]
+                  if model.sanctuary(n).protected and n not in query.target_members and n not in query.avoid]
     reaches: list[SanctuaryReach] = []
     for origin, nodes in _by_origin(model, candidates).items():
         graph = query.graph_for(origin)
@@ -116,16 +116,17 @@ def shortest_routes(model: Model, graph: SearchGraph, nodes: list[str], max_hops
             current = int(receiver[edge])
         hops = tuple(hop_for(model, model.edge_ids[e]) for e in path)
         route = Route((node, *(h.receiver for h in hops)), hops)
-        found.append(SanctuaryReach(node, model.sanctuary(node).law_text, 0, False, route,
+        found.append(SanctuaryReach(node, model.sanctuary(node).text, 0, False, route,
                                     exit_gateway(model, node, route), route.nodes[-2]))
     return found
 
 
 def exit_gateway(model: Model, source: str, route: Route) -> str:
-    """The node through which data leaves the source's sanctuary jurisdictions:
+    """The node through which data leaves the source's sanctuary (or designated) jurisdictions:
     the last node on the route, before the first one that none of the source's
     sanctuary laws covers."""
-    covering = {law["id"] for law in model.sanctuary(source).laws}
+    status = model.sanctuary(source)
+    covering = {law["id"] for law in status.laws} | {d["jurisdiction"] for d in status.designations}
     gateway = source
     for node in route.nodes[1:]:
         if covering.isdisjoint(model.jurisdiction_chain(node)):

@@ -107,6 +107,8 @@ SOURCES = Table(
         Column("date", "publication date", is_date=True),
         Column("url", "where it can be read (http or https)"),
         Column("document", "file name of the stored copy in shared/sources/, if any"),
+        Column("sha256", "SHA-256 of the file an importer read (imported layers)"),
+        Column("retrieved", "when that file was downloaded or read", is_date=True),
         Column("notes", "anything a reader should know about the source"),
     ),
 )
@@ -132,6 +134,23 @@ JURISDICTIONS = Table(
     optional=True,
 )
 
+DESIGNATIONS = Table(
+    "designations",
+    "A government's designation of a place as a sanctuary jurisdiction (the DOJ list of 2025-08-05). "
+    "A designation is not a law: outputs name it apart from the law that covers a place.",
+    (
+        Column("id", "stable slug", required=True, unique=True),
+        Column("jurisdiction", "the designated place", required=True, references="jurisdictions.id"),
+        Column("designated_by", "who designated it, e.g. DOJ", required=True),
+        Column("date", "when the designation was published", required=True, is_date=True),
+        Column("citation", "source id of the designation", required=True, references="sources.id"),
+        Column("locator", "where in the source", required=True),
+        Column("quote", "verbatim text from the source naming the place", required=True),
+        Column("notes", "caveats"),
+    ),
+    optional=True,
+)
+
 NODES = Table(
     "nodes",
     "Agencies, fusion centers, vendors, data brokers and databases.",
@@ -144,6 +163,13 @@ NODES = Table(
                references="nodes.id"),
         Column("jurisdiction", "the jurisdiction it serves", references="jurisdictions.id"),
         Column("state", "two-letter state code where it is based or serves"),
+        Column("county", "the county or counties it serves, ';'-separated (county jurisdictions of the "
+               "same state and name cover it)", is_list=True),
+        Column("ori", "the FBI's Originating Agency Identifier (nine characters, e.g. CA0380100); "
+               "one ORI is one node across every layer", unique=True),
+        Column("agency_type", "the agency type as the FBI list gives it (City, County, State Police…)"),
+        Column("latitude", "decimal degrees, where the source gives them", type="number"),
+        Column("longitude", "decimal degrees, where the source gives them", type="number"),
         Column("citation", "a source that describes it", references="sources.id"),
         Column("notes", "anything a reader should know"),
     ),
@@ -169,16 +195,21 @@ EDGES = Table(
                is_list=True, references="jurisdictions.id"),
         Column("citation", "source id", required=True, references="sources.id"),
         Column("locator", "footnote, section or page in the source", required=True),
-        Column("quote", "verbatim text from the source supporting the edge (at most 300 characters)",
+        Column("url", "a link for this edge itself (e.g. the signed agreement), when it has one"),
+        Column("quote", "verbatim text from the source supporting the edge (a sentence of at most 300 "
+               "characters; an imported record's row)",
                required=True),
         Column("notes", "what the quote does and does not show"),
     ),
 )
 
 #: Load order: a table only references tables before it (and itself).
-TABLES: tuple[Table, ...] = (SOURCES, JURISDICTIONS, NODES, EDGES)
+TABLES: tuple[Table, ...] = (SOURCES, JURISDICTIONS, DESIGNATIONS, NODES, EDGES)
 
-QUOTE_MAX_CHARS = 300
+#: A quote is a sentence from a document or, in an imported layer, the record's row itself.
+#: The curated data keeps its quotes to 300 characters (tests/test_dataset.py checks it).
+QUOTE_MAX_CHARS = 1000
+CURATED_QUOTE_MAX_CHARS = 300
 
 
 def _pattern(column: Column) -> str | None:

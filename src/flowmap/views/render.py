@@ -202,7 +202,7 @@ class Diagram:
         if len(self.edges) > MAX_EDGES_TO_DRAW:
             raise RenderError(
                 f"the diagram has {len(self.edges)} edges, too many to lay out legibly "
-                f"(limit {MAX_EDGES_TO_DRAW}); narrow it with --from, --data or --min-evidence, "
+                f"(limit {MAX_EDGES_TO_DRAW}); narrow it with --from, --carrying or --min-evidence, "
                 "or write the DOT with --format dot and lay it out yourself (e.g. `sfdp -Tsvg`)")
         return _draw(self.dot, format)
 
@@ -422,8 +422,8 @@ def _map_query(query: Query) -> Query:
 def _filter_note(model: Model, query: Query) -> str:
     f = query.filters
     parts = []
-    if f.data:
-        parts.append("data: " + ", ".join(data_label(d) for d in f.data))
+    if f.carrying:
+        parts.append("data: " + ", ".join(data_label(d) for d in f.carrying))
     if f.min_evidence and f.min_evidence != schema.EVIDENCE_LEVELS[-1]:
         parts.append(f"evidence: {f.min_evidence} or stronger")
     if f.since:

@@ -1,0 +1,63 @@
+"""The graph model: which jurisdictions, laws and designations cover a node."""
+
+from __future__ import annotations
+
+from flowmap import schema
+from flowmap.model import Model
+
+from conftest import JURISDICTIONS, NODES, SOURCES, write_dataset, write_table
+
+REGION = {"id": "west", "name": "The West", "level": "region", "sanctuary": "yes", "law": "West Compact",
+          "citation": "report", "locator": "p. 9", "quote": "the West protects"}
+
+
+def test_a_node_given_only_a_state_is_inside_everything_that_contains_the_state(tmp_path):
+    jurisdictions = [REGION] + [{**j, "part_of": "west"} if j["id"] == "us-co" else j for j in JURISDICTIONS]
+    nodes = NODES + [{"id": "bystate", "name": "By State", "kind": "agency", "state": "CO"},
+                     {"id": "byjur", "name": "By Jurisdiction", "kind": "agency", "jurisdiction": "us-co"}]
+    model = Model.load(write_dataset(tmp_path / "d", jurisdictions=jurisdictions, nodes=nodes))
+    assert model.jurisdiction_chain("bystate") == model.jurisdiction_chain("byjur") == ("us-co", "west")
+    assert model.sanctuary("bystate").covered and model.sanctuary("byjur").covered
+    assert model.nodes.at["bystate", "sanctuary_law"] == "West Compact (The West)"
+
+
+COUNTY = {"id": "us-ca-santa-clara-county", "name": "Santa Clara County", "level": "county", "state": "CA",
+          "part_of": "us-ca", "sanctuary": "yes", "law": "county policy", "citation": "report", "locator": "p. 8",
+          "quote": "Santa Clara limits"}
+DENVER_CITY = {"id": "us-co-denver", "name": "Denver", "level": "city", "state": "CO", "part_of": "us-co",
+               "sanctuary": "unknown"}
+DESIGNATIONS = [
+    {"id": "doj-co", "jurisdiction": "us-co", "designated_by": "DOJ", "date": "2025-08-05", "citation": "report",
+     "locator": "States", "quote": "Colorado"},
+    {"id": "doj-denver", "jurisdiction": "us-co-denver", "designated_by": "DOJ", "date": "2025-08-05",
+     "citation": "report", "locator": "Cities", "quote": "Denver"},
+]
+
+
+def designated(tmp_path):
+    nodes = NODES + [
+        {"id": "scso", "name": "Santa Clara County Sheriff's Office", "kind": "agency", "state": "CA",
+         "county": "SANTA CLARA"},
+        {"id": "dpd", "name": "Denver Police Department", "kind": "agency", "state": "CO",
+         "jurisdiction": "us-co-denver", "county": "Denver"},
+    ]
+    directory = write_dataset(tmp_path / "d", jurisdictions=[*JURISDICTIONS, COUNTY, DENVER_CITY], nodes=nodes,
+                              sources=SOURCES)
+    write_table(directory, schema.DESIGNATIONS, DESIGNATIONS)
+    return Model.load(directory)
+
+
+def test_a_county_column_puts_an_agency_under_its_county_and_state(tmp_path):
+    model = designated(tmp_path)
+    assert model.jurisdiction_chain("scso") == ("us-ca-santa-clara-county", "us-ca", "us")
+    assert model.nodes.at["scso", "sanctuary_law"] == "county policy (Santa Clara County); SB54 (California)"
+
+
+def test_a_designation_is_named_apart_from_the_law_and_does_not_make_a_law(tmp_path):
+    model = designated(tmp_path)
+    status = model.sanctuary("dpd")
+    assert (status.status, status.covered, status.designated, status.protected) == ("unknown", False, True, True)
+    assert status.designation_text == ("designated by DOJ (2025-08-05): Denver; "
+                                       "designated by DOJ (2025-08-05): Colorado")
+    assert model.nodes.at["denver", "designation"] == "designated by DOJ (2025-08-05): Colorado"
+    assert model.nodes.at["sfpd", "designation"] == ""
