@@ -44,13 +44,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from ..errors import InputError, Problem
 
 #: Lowest rapidfuzz ``ratio`` (0-100, on normalised names without spaces) that a
 #: fuzzy match needs. Measured on the N&O Flock list against the FBI list of
 #: 2021 (README, "Importing public records"): see :data:`FUZZY_MEASUREMENT`.
-FUZZY_THRESHOLD = 92.0
+FUZZY_THRESHOLD = 90.0
 
 #: How :data:`FUZZY_THRESHOLD` was chosen, for the record.
 FUZZY_MEASUREMENT = (
@@ -146,13 +147,47 @@ def split_state(name: str) -> tuple[str, str | None]:
         rest = (text[: word.start()] + " " + text[word.end():]).strip(" -")
         return " ".join(rest.split()), states.pop()
     if not codes:
-        # A state's name at the start ("Ohio State Highway Patrol") or after "of"
-        # ("University of Texas at Tyler PD").
-        for code, state_name in STATES.items():
-            if re.match(rf"{state_name}\b", text, re.IGNORECASE) or \
-                    re.search(rf"\bof {state_name}\b", text, re.IGNORECASE):
-                return text, code
+        # A state's name at the start ("Ohio State Highway Patrol"), after "of"
+        # ("University of Texas at Tyler PD"), or anywhere ("Eastern Kentucky
+        # University PD") unless it names a county, city or township
+        # ("Washington Township PD", "Kansas City PD", "Delaware County SO").
+        # Longest names first, so "West Virginia" is not read as Virginia.
+        spans = []
+        for code, state_name in sorted(STATES.items(), key=lambda item: -len(item[1])):
+            pattern = rf"\b{state_name}\b(?!\s+(county|co\b|township|twp|city|parish|borough|village|town\b))"
+            for hit in re.finditer(pattern, text, re.IGNORECASE):
+                if state_name == "Washington" and hit.start() > 0:
+                    continue  # George Washington University, Washington Township: not the state
+                if not any(hit.start() >= a and hit.end() <= b for a, b, _ in spans):
+                    spans.append((hit.start(), hit.end(), code))
+        if len({code for _, _, code in spans}) == 1:
+            return text, spans[0][2]
     return text, None
+
+
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+
+
+def split_hints(name: str) -> tuple[str, tuple[str, ...]]:
+    """Take parenthesised notes out of a name: ``Miami Township PD (Clermont)`` →
+    (``Miami Township PD``, (``Clermont``,)). Notes may name a county, which
+    :meth:`Resolver.resolve` uses to choose between same-named agencies.
+
+    >>> split_hints("Madison TWP (Franklin CO) PD")
+    ('Madison TWP PD', ('Franklin CO',))
+    """
+    keep = lambda text: text.strip().upper() in ("PD", "SO", "DPS")  # noqa: E731 - "Sringfield IL (PD)"
+    hints = tuple(h.strip() for h in _PARENTHESES.findall(name) if h.strip() and not keep(h))
+    rest = _PARENTHESES.sub(lambda m: f" {m.group(1)} " if keep(m.group(1)) else " ", name)
+    return " ".join(rest.split()).strip(" -"), hints
+
+
+def county_hint(text: str) -> str:
+    """A note reduced to a county name: ``Franklin CO`` → ``franklin``."""
+    words = re.sub(r"[^a-z0-9 ]+", " ", _ascii(text).lower()).split()
+    while words and words[-1] in ("co", "county", "cnty", "parish"):
+        words.pop()
+    return " ".join(ABBREVIATIONS.get(w, w) if w in ("st", "mt", "ft") else w for w in words)
 
 
 # -- normalising ---------------------------------------------------------------
@@ -166,7 +201,8 @@ ABBREVIATIONS: dict[str, str] = {
     "univ": "university", "hwy": "highway", "vlg": "village", "boro": "borough", "bor": "borough",
     "sheriff": "sheriffs", "sheriffs": "sheriffs", "marshals": "marshal", "marshall": "marshal",
     "marshalls": "marshal", "intl": "international", "natl": "national", "pub": "public",
-    "sherriffs": "sheriffs", "sherriff": "sheriffs", "cnty.": "county", "ctr": "center", "mtn": "mountain",
+    "sherriffs": "sheriffs", "sherriff": "sheriffs", "ctr": "center", "mtn": "mountain",
+    "isd": "independent school district", "const": "constable", "pct": "precinct", "dist": "district",
 }
 
 #: Phrases that mean the same agency suffix, rewritten to one spelling (after ABBREVIATIONS).
@@ -181,6 +217,10 @@ SUFFIX_SYNONYMS: tuple[tuple[str, str], ...] = (
     ("district attorney office", "district attorney"),
     ("marshal office", "marshal"),
     ("marshal department", "marshal"),
+    ("bureau of police", "police department"),
+    ("division of police", "police department"),
+    ("department of police", "police department"),
+    ("police bureau", "police department"),
 )
 
 #: Agency suffixes, longest first: the part of a name after the place.
@@ -314,7 +354,7 @@ class Match:
     reason: str = ""
     candidates: tuple[str, ...] = field(default=())
 
-    RESOLVED = ("link", "id", "ori", "name", "alias", "normalised", "fuzzy")
+    RESOLVED = ("link", "id", "ori", "name", "alias", "normalised", "variant", "fuzzy")
 
     @property
     def resolved(self) -> bool:
@@ -403,7 +443,7 @@ class Resolver:
                 self._records[key] = candidate
         self._exact: dict[str, dict[str, set[str]]] = {"id": {}, "ori": {}, "name": {}, "alias": {}}
         self._normal: dict[tuple[str, str], set[str]] = {}
-        self._fuzzy: dict[tuple[str, str], dict[str, set[str]]] = {}  # (state, category) -> name -> agencies
+        self._by_suffix: dict[tuple[str, str], dict[str, set[str]]] = {}  # (state, suffix) -> place -> agencies
         self._state_of: dict[str, set[str]] = {}
         for candidate in candidates:
             self._index(candidate)
@@ -432,7 +472,8 @@ class Resolver:
                 continue
             key = compact(norm)
             self._normal.setdefault((c.state, key), set()).add(agency)
-            self._fuzzy.setdefault((c.state, category(norm)), {}).setdefault(norm, set()).add(agency)
+            place, suffix = _split_suffix(norm)
+            self._by_suffix.setdefault((c.state, suffix), {}).setdefault(place, set()).add(agency)
 
     def _agency_of(self, target: str) -> str | None:
         key = target.strip().casefold()
@@ -454,11 +495,14 @@ class Resolver:
         """The node imported rows point at (curated when there is one)."""
         return self._by_agency[agency]
 
-    def _in_state(self, agencies: set[str], state: str | None) -> set[str]:
+    def _in_state(self, agencies: set[str], state: str | None, stateless: bool = True) -> set[str]:
         if not state:
             return agencies
-        # Nodes without a state (federal bodies, vendors) are not in any state's list but match anywhere.
-        return {a for a in agencies if state in self._state_of[a] or self._state_of[a] <= {""}}
+        # Nodes without a state (federal bodies, vendors) are in no state's list; they match
+        # a name given whole (``FBI``), not one whose state code was taken out
+        # (``WI Department of Justice`` is not the US DOJ).
+        return {a for a in agencies
+                if state in self._state_of[a] or (stateless and self._state_of[a] <= {""})}
 
     def _found(self, name: str, state: str | None, agency: str, method: str, score: float | None,
                reason: str) -> Match:
@@ -472,20 +516,23 @@ class Resolver:
         ----------
         name
             The agency's name with any state code already taken out
-            (:func:`split_state`).
+            (:func:`split_state`) and parenthesised notes moved to ``county``
+            (:func:`split_hints`).
         state
             Two-letter code; without one only the exact steps run (never a
             normalised or fuzzy match across states).
         county
-            A county name (any case) that narrows several candidates.
+            A county name or note (any case; ``Franklin CO`` works) that narrows
+            several candidates; it never widens a search.
         kind
-            A category hint (sheriff, police, prosecutor, other) that narrows
-            the fuzzy step when the name alone does not say.
+            A category hint (sheriff, police, prosecutor, other) for names that
+            do not say (``Harris County`` in a column of sheriffs).
         full_name
-            The name as the record writes it (with its state code), tried
-            first by links and exact lookups and reported in the match.
+            The name as the record writes it, tried first by links and exact
+            lookups and reported in the match.
         """
         shown = full_name or name
+        county = county_hint(county) if county else None
         for key in ((shown.casefold(), state or ""), (shown.casefold(), ""), (name.casefold(), state or ""),
                     (name.casefold(), "")):
             if key in self.links:
@@ -493,58 +540,129 @@ class Resolver:
         for label in dict.fromkeys((shown, name)):
             key = " ".join(label.split()).casefold()
             for method in ("id", "ori", "name", "alias"):
-                found = self._in_state(self._exact[method].get(key, set()), state)
-                if len(found) == 1:
-                    return self._found(shown, state, next(iter(found)), method, 100.0,
-                                       f"exact {method}" + (f" in {state}" if state else ""))
-                if len(found) > 1:
-                    narrowed = self._by_county(found, county)
-                    if len(narrowed) == 1:
-                        return self._found(shown, state, next(iter(narrowed)), method, 100.0,
-                                           f"exact {method}, narrowed by county {county}")
-                    return self._ambiguous(shown, state, found, method)
+                found = self._in_state(self._exact[method].get(key, set()), state, stateless=label == shown)
+                if found:
+                    return self._choose(shown, state, found, county, method, 100.0,
+                                        f"exact {method}" + (f" in {state}" if state else ""))
         if not state:
-            return Match(shown, "", "", "", "new", None, "no state in the name or input: matched only by exact "
-                         "name, which found none")
+            return Match(shown, "", "", "", "new", None, "no state: the name gives none, and without one only an "
+                         "exact name, alias or id can match")
         norm = normalise(name)
         found = self._normal.get((state, compact(norm)), set())
         if found:
-            if len(found) == 1:
-                return self._found(shown, state, next(iter(found)), "normalised", 100.0,
-                                   f"normalised name {norm!r} in {state}")
-            narrowed = self._by_county(found, county)
-            if len(narrowed) == 1:
-                return self._found(shown, state, next(iter(narrowed)), "normalised", 100.0,
-                                   f"normalised name {norm!r} in {state}, narrowed by county {county}")
-            return self._ambiguous(shown, state, found, "normalised")
+            return self._choose(shown, state, found, county, "normalised", 100.0,
+                                f"normalised name {norm!r} in {state}")
+        for variant, why, guard in self._variants(norm, state):
+            found = self._normal.get((state, compact(variant)), set())
+            if not found:
+                continue
+            if guard is not None:
+                others = self._places_starting(state, guard, _split_suffix(variant)[1])
+                if len(others - found) > 0:
+                    names = sorted(self.node_id(a) for a in others | found)
+                    return Match(shown, state, "", "", "ambiguous", None,
+                                 f"{why}: {variant!r} is one of several agencies of the place '{guard}' in {state}; "
+                                 "not choosing", tuple(names))
+            return self._choose(shown, state, found, county, "variant", 100.0, f"{why}: {variant!r} in {state}")
         cat = category(norm)
         if cat == "other" and kind:
             cat = kind
         return self._fuzzy_match(shown, state, norm, cat)
 
+    def _choose(self, name: str, state: str | None, found: set[str], county: str | None, method: str,
+                score: float | None, reason: str) -> Match:
+        if len(found) == 1:
+            return self._found(name, state, next(iter(found)), method, score, reason)
+        narrowed = self._by_county(found, county)
+        if len(narrowed) == 1:
+            return self._found(name, state, next(iter(narrowed)), method, score, f"{reason}, narrowed by county "
+                               f"{county!r}")
+        return self._ambiguous(name, state, found, method)
+
+    def _variants(self, norm: str, state: str) -> list[tuple[str, str, str | None]]:
+        """Other spellings to try after the normalised name: (variant, why, guard place).
+
+        With a guard place, the variant counts only if no other agency in the
+        state with the same suffix is that place with another qualifier (so
+        ``Lancaster PD`` does not become ``Lancaster Town PD`` where ``Lancaster
+        Village PD`` also exists).
+        """
+        place, suffix = _split_suffix(norm)
+        words = place.split()
+        out: list[tuple[str, str, str | None]] = []
+        if not suffix:
+            return out
+        if "campus" in words:
+            kept = [w for w in words if w != "campus"]
+            out.append((" ".join([*kept, suffix]), "without 'campus'", None))
+            words = kept
+            place = " ".join(words)
+        if len(words) >= 2 and words[-1] in ("village", "city", "borough"):
+            stem = " ".join(words[:-1])
+            # The FBI writes cities, boroughs and most villages bare ("Bellevue Police
+            # Department"), and towns and townships with their qualifier.
+            out.append((f"{stem} {suffix}", f"without '{words[-1]}'", None))
+        elif words and words[-1] not in QUALIFIERS and "county" not in words:
+            # "Clarkstown PD" where the FBI lists only "Clarkstown Town PD": the guard
+            # makes sure the place has one agency of this kind whatever its qualifier.
+            for qualifier in QUALIFIERS:
+                out.append((f"{place} {qualifier} {suffix}", f"with '{qualifier}'", place))
+        if "metropolitan" in words and len(words) >= 2:
+            stem = " ".join(w for w in words if w != "metropolitan")
+            out.append((f"{stem} {suffix}", "without 'metropolitan'", stem))
+        state_words = STATES[state].lower().split()
+        if len(words) > len(state_words) and words[-len(state_words):] == state_words:
+            stem = " ".join(words[: -len(state_words)])
+            out.append((f"{stem} {suffix}", f"without '{STATES[state]}'", None))
+        if words and words[-1] == "of":
+            out.append((f"{place} {STATES[state].lower()} {suffix}", f"'of' {STATES[state]}", None))
+        if suffix == "department of public safety" and "county" not in words and state_code(place) is None:
+            out.append((f"{place} police department", "public safety department as police department", place))
+        if suffix == "police department" and "county" not in words and state_code(place) is None:
+            out.append((f"{place} department of public safety", "police department as public safety department",
+                        place))
+        if suffix == "sheriffs office":
+            area = {"LA": "parish", "AK": "borough"}.get(state, "county")
+            if words[-2:] == ["parish", "county"]:
+                out.append((f"{' '.join(words[:-1])} {suffix}", "without 'county' after 'parish'", None))
+            elif words and words[-1] not in ("county", "parish", "borough"):
+                out.append((f"{place} {area} {suffix}", f"sheriff's office of {place} {area}", None))
+        state_name = STATES[state].lower()
+        if not place.startswith(state_name) and (not words or words[0] in ("department", "state", "highway",
+                                                                             "bureau", "office", "division")):
+            out.append((f"{state_name} {place} {suffix}".strip(), f"{STATES[state]}'s", None))
+        return out
+
+    def _places_starting(self, state: str, stem: str, suffix: str) -> set[str]:
+        """Agencies in ``state`` with ``suffix`` whose place is ``stem`` or ``stem`` and a qualifier."""
+        places = self._by_suffix.get((state, suffix), {})
+        wanted = {stem, *(f"{stem} {q}" for q in QUALIFIERS)}
+        return {a for place in wanted & places.keys() for a in places[place]}
+
     def _by_county(self, agencies: set[str], county: str | None) -> set[str]:
         if not county:
             return agencies
-        want = county.strip().casefold()
         return {a for a in agencies
-                if want in {c.strip().casefold() for c in self.record(a).county.split(";")}}
+                if county in {county_hint(c) for c in self.record(a).county.split(";")}}
 
     def _ambiguous(self, name: str, state: str | None, agencies: set[str], method: str) -> Match:
         ids = tuple(sorted(self.node_id(a) for a in agencies))
         return Match(name, state or "", "", "", "ambiguous", None,
                      f"{len(ids)} agencies match by {method}; not choosing", ids)
 
-    def fuzzy_candidates(self, norm: str, state: str, cat: str, limit: int = 3) -> list[tuple[str, float, set[str]]]:
-        """The closest normalised names in ``state`` and category ``cat``: (name, score, agencies)."""
-        pool = self._fuzzy.get((state, cat), {})
-        if not pool:
+    def fuzzy_candidates(self, norm: str, state: str, limit: int = 3) -> list[tuple[str, float, set[str]]]:
+        """The registry places closest to ``norm``'s, among agencies in ``state`` with its
+        suffix: (normalised name, score on the place alone, agencies)."""
+        place, suffix = _split_suffix(norm)
+        pool = self._by_suffix.get((state, suffix), {})
+        if not pool or not place:
             return []
-        names = list(pool)
-        hits = process.extract(compact(norm), [compact(n) for n in names], scorer=fuzz.ratio, limit=limit)
-        return [(names[i], score, pool[names[i]]) for _, score, i in hits]
+        places = list(pool)
+        hits = process.extract(compact(place), [compact(p) for p in places], scorer=fuzz.ratio, limit=limit)
+        return [(f"{places[i]} {suffix}".strip(), score, pool[places[i]]) for _, score, i in hits]
 
     def _fuzzy_match(self, name: str, state: str, norm: str, cat: str) -> Match:
-        hits = self.fuzzy_candidates(norm, state, cat)
+        hits = [h for h in self.fuzzy_candidates(norm, state) if category(h[0]) == cat]
         good = [h for h in hits if h[1] >= self.threshold and same_words(norm, h[0])]
         if not good:
             best = f"; closest {hits[0][0]!r} ({hits[0][1]:.0f})" if hits else ""
@@ -557,6 +675,9 @@ class Resolver:
                            f"fuzzy: {norm!r} ~ {good[0][0]!r} in {state}")
 
 
+#: Words that say what sort of place a name is; "X PD" may be listed as "X Town PD".
+QUALIFIERS: tuple[str, ...] = ("town", "village", "city", "borough", "township")
+
 #: Words whose presence or absence makes another place or body, never a spelling variant.
 DISTINGUISHING = frozenset(
     "north south east west northern southern eastern western upper lower new old town township city village "
@@ -566,47 +687,63 @@ DISTINGUISHING = frozenset(
 
 
 def same_words(a: str, b: str) -> bool:
-    """Whether two normalised names differ only by spelling within words.
+    """Whether two normalised names differ by one slip of the keyboard in one word.
 
-    Same number of words, every distinguishing word (:data:`DISTINGUISHING`)
-    and every number the same, and each pair of words close (ratio ≥ 75).
-    ``North Las Vegas`` vs ``Las Vegas``, ``Oakland Township`` vs ``Oakland``: False.
+    Same words but one, and that one differs by a single letter added, dropped
+    or swapped with its neighbour (``Frederecktown`` / ``Fredericktown``,
+    ``Sturthers`` / ``Struthers``), not a letter replaced (``Marion`` is not
+    ``Martin``, ``Lyndon`` not ``London``: both pairs are real places), not its
+    first letter (``Elmore`` is not ``Belmore``), in a word of four letters or
+    more, and never a distinguishing word (:data:`DISTINGUISHING`) or a number.
 
     >>> same_words("springfeild police department", "springfield police department")
     True
+    >>> same_words("marion county sheriffs office", "martin county sheriffs office")
+    False
     >>> same_words("north las vegas police department", "las vegas police department")
     False
     """
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         return False
-    for x, y in zip(wa, wb):
-        if x == y:
-            continue
-        if x in DISTINGUISHING or y in DISTINGUISHING or x.isdigit() or y.isdigit():
-            return False
-        if fuzz.ratio(x, y) < 75:
-            return False
-    return True
+    pairs = [(x, y) for x, y in zip(wa, wb) if x != y]
+    if len(pairs) != 1:
+        return False
+    x, y = pairs[0]
+    if x in DISTINGUISHING or y in DISTINGUISHING or any(ch.isdigit() for ch in x + y):
+        return False
+    if x[0] != y[0] or min(len(x), len(y)) < 4:
+        return False
+    if OSA.distance(x, y) != 1:
+        return False
+    # One edit: an insertion, a deletion or a transposition, not a substitution.
+    return len(x) != len(y) or Levenshtein.distance(x, y) == 2
 
 
 def _registry_variants(c: Candidate) -> list[str]:
     """Other spellings a registry row is known by in the records.
 
-    ``Parent: Unit`` rows are also ``Parent Unit``; a university without
-    "police" is also the university's police department; ``X Police Department,
-    Y County`` (the FBI's way to tell same-named townships apart) is also ``X
-    Police Department`` (ambiguity is then caught by the index).
+    ``Parent: Unit`` rows are also ``Parent Unit`` and ``Unit Parent``
+    (``Independent School District: Alvin`` is the Flock list's ``Alvin ISD``);
+    a name with no agency suffix (a university, a transit authority) is also
+    that body's police department, as the Flock list writes every account;
+    ``X Police Department, Y County`` (the FBI's way to tell same-named
+    townships apart) is also ``X Police Department``, so a bare ``X`` finds both
+    and is ambiguous unless a county note chooses.
     """
     variants = []
-    name = c.name
-    if ":" in name:
-        variants.append(name.replace(":", " "))
-    if c.agency_type == "University or College" and "police" not in name.lower():
-        variants.append(f"{name} Police Department")
-    found = re.match(r"(.*\S),\s*[^,]+ County$", name)
+    names = [c.name]
+    if ":" in c.name:
+        parent, _, unit = c.name.partition(":")
+        names += [f"{parent} {unit}", f"{unit} {parent}"]
+    found = re.match(r"(.*\S),\s*[^,]+ County$", c.name)
     if found:
-        variants.append(found.group(1))
+        names.append(found.group(1))
+    for name in names:
+        if name != c.name:
+            variants.append(name)
+        if not _split_suffix(normalise(name))[1]:
+            variants.append(f"{name} Police Department")
     return variants
 
 
