@@ -45,7 +45,7 @@ def test_direct_hop(model):
 @pytest.mark.parametrize("filters, words", [
     (Filters(min_evidence="documented"), "within 6 hops, on documented evidence only: "),
     (Filters(min_evidence="reported", max_hops=1), "within 1 hop, on documented or reported evidence only: "),
-    (Filters(data=("social_media", "tips")), "within 6 hops, carrying social media or tips on every hop: "),
+    (Filters(carrying=("social_media", "tips")), "within 6 hops, carrying social media or tips on every hop: "),
     (Filters(since="2019", until="2020", dated_only=True),
      "within 6 hops, with flows dated 2019 to 2020 (undated flows left out): "),
     (Filters(until="2017"), "within 6 hops, with flows dated 2017 or earlier (undated flows kept): "),

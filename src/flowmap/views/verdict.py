@@ -138,7 +138,7 @@ def filter_phrases(model: Model, filters: Filters) -> list[str]:
 
 
 def _carrying(filters: Filters) -> tuple[str, ...]:
-    return filters.data
+    return filters.carrying
 
 
 def _node(model: Model, name: str) -> str:
