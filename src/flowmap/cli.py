@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -30,6 +31,7 @@ FORMATS = ("table", "json", "csv")
 DEFAULT_LIMIT = 1000  # flowmap.routes.DEFAULT_LIMIT
 DEFAULT_MAX_HOPS = 6  # flowmap.routes.DEFAULT_MAX_HOPS
 RENDER_FORMATS = ("svg", "png", "pdf", "dot")  # flowmap.views.render.FORMATS
+EXPORT_FORMATS = ("graphml", "gexf", "ftm", "json")  # flowmap.views.export.FORMATS
 
 
 class State:
@@ -351,6 +353,108 @@ def summary(state: State) -> None:
     from .views import text
 
     click.echo(text.summary_markdown(state.flowmap.model), nl=False)
+
+
+# -- briefs, exports and diffs (issue 10) ------------------------------------------
+
+def _layers(value: str) -> list[str]:
+    """A dataset named on the command line: one directory, or several layers
+    joined with the path separator (``:``), ``default`` for the shipped data."""
+    from .model import default_data_dir
+
+    parts = [p for p in value.split(os.pathsep) if p]
+    return [str(default_data_dir()) if p == "default" else p for p in parts]
+
+
+@cli.command()
+@click.option("--from", "source", metavar="SOURCE",
+              help="Only the nodes and edges on the routes from SOURCE to TARGET. Without it: the whole map.")
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET", help="Where the routes end.")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write to FILE (.graphml .gexf .ftm/.jsonl .json); without it, standard output.")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
+              help="graphml or gexf (Gephi, networkx), ftm (FollowTheMoney entities, one per line), "
+                   "json (flowmap's own). Default: from the -o suffix.")
+@route_options
+@click.option("--via", multiple=True, metavar="NODE", help="With --from: only routes through NODE (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
+              help="With --from: the edges of at most this many open (and blocked) routes.")
+@click.pass_obj
+@reports_errors
+def export(state: State, source: str | None, target: str, output: str | None, fmt: str | None,
+           limit: int, **options) -> None:
+    """Write the graph (or the routes from SOURCE) for other tools: GraphML, GEXF, FollowTheMoney, JSON.
+
+    Every node and edge keeps its attributes: kind, jurisdiction, sanctuary
+    status and law, evidence, data, date, citation, locator, quote and link.
+
+    \b
+    flowmap export -o map.graphml
+    flowmap export --from SFPD --format ftm -o sfpd.ftm
+    """
+    from .api import make_filters
+    from .views import export as export_views
+    from .views import render as render_views
+
+    if fmt is None:
+        if output is None:
+            raise click.UsageError("say which format: --format graphml|gexf|ftm|json, or -o FILE with its suffix")
+        fmt = export_views.format_for(output)
+    filters = make_filters(**filters_from(options))
+    content, selection = export_views.export(state.flowmap.model, fmt, source, target, filters, limit)
+    if output is None:
+        click.echo(content, nl=False)
+        return
+    render_views.write_atomic(Path(output), content)
+    click.echo(f"wrote {output} ({fmt}, {len(selection.nodes)} nodes, {len(selection.edges)} edges)", err=True)
+
+
+@cli.command()
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
+              help="Whose reachability the answers are about.")
+@click.option("--by", "by", multiple=True, metavar="KEY",
+              help="Count added and removed edges by KEY: state (default), support_type (287(g)), "
+                   "an edge column, from.COLUMN or to.COLUMN (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(("table", "json", "markdown")), default="table",
+              show_default=True, help="table for people, json for programs, markdown for reports.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="List at most this many rows per section (table and markdown; json lists all).")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write to FILE instead of standard output.")
+@route_options
+@click.pass_obj
+@reports_errors
+def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], fmt: str, limit: int,
+         output: str | None, **options) -> None:
+    """What changed from OLD to NEW: rows added, removed and changed, and what that does to the answers.
+
+    OLD and NEW are dataset directories; join several layers with ':'
+    (default:layers/287g-may). Rows match by id.
+
+    \b
+    flowmap diff layers/287g-may layers/287g-july --by state --by support_type
+    flowmap diff default default:layers/flock --format json
+    """
+    from .api import make_filters
+    from .diff import diff as compute_diff
+    from .views import changes, tabular
+    from .views import render as render_views
+
+    result = compute_diff(_layers(old), _layers(new), target, make_filters(**filters_from(options)),
+                          by or ("state",))
+    if fmt == "json":
+        content = tabular.to_json(result.to_dict())
+    elif fmt == "markdown":
+        content = changes.diff_markdown(result, limit)
+    else:
+        content = changes.diff_text(result, limit)
+    if output is None:
+        click.echo(content, nl=False)
+        return
+    render_views.write_atomic(Path(output), content.encode("utf-8"))
+    click.echo(f"wrote {output} ({fmt})", err=True)
 
 
 def main() -> None:

@@ -1,0 +1,329 @@
+"""What changed between two versions of the data, and what that does to the answers.
+
+``OLD`` and ``NEW`` are each a dataset: one directory or several layers merged
+in order.  Rows are matched by id, so the diff is only as good as the ids are
+stable: flowmap's importers give an agreement or an agency the same id from one
+download to the next (a 287(g) agreement is ``287g-<agency>-<support type>``,
+an FBI agency its ORI).
+
+Two parts:
+
+- **Rows**: for each table (nodes, edges, sources, jurisdictions), the ids
+  added, removed and changed; for a changed row, which columns, old and new
+  value.  A column only one side has counts as empty on the other, so adding an
+  empty column changes nothing.
+- **Answers**: which nodes newly reach the target (or no longer do), which
+  nodes under a sanctuary law are newly exposed (reach the target now and did
+  not, or were not covered), and whose shortest route changed.  Each side is
+  asked with the same filters; the shortest route of a node is the one the
+  sanctuary sweep shows.
+
+Added and removed edges are also counted by group (``by``): the sending
+node's state by default; any edge column; ``from.COLUMN`` / ``to.COLUMN`` for a
+column of the sending or receiving node; and ``support_type``, the support type
+of a 287(g) agreement (the fifth cell of the workbook row its quote reproduces).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import QueryError
+from .model import Model
+from .provenance import Dataset, dataset, flowmap_version
+from .routes import Filters, Query, route_dict
+from .sanctuary import shortest_routes
+
+TABLES: tuple[str, ...] = ("nodes", "edges", "sources", "jurisdictions")
+
+#: Columns the model derives (not read from a file): never reported as changed.
+DERIVED = {"nodes": ("sanctuary", "sanctuary_law")}
+
+#: Cells of a 287(g) workbook row in the order ICE's sheets give them; the
+#: 287(g) importer quotes the row as its cells joined by " | ".
+ICE_287G_CELLS = ("STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE")
+
+DEFAULT_BY: tuple[str, ...] = ("state",)
+
+
+def load_model(layers: Sequence[str | os.PathLike]) -> Model:
+    """A model from one directory or several layers merged in order."""
+    layers = list(layers)
+    if not layers:
+        raise QueryError("no dataset given: name a directory (or several layers)")
+    if len(layers) == 1:
+        return Model.load(layers[0])
+    return Model.load(layers)  # the multi-layer loader merges them in order
+
+
+@dataclass
+class TableDiff:
+    """Rows added, removed and changed in one table, matched by id."""
+
+    added: list[dict] = field(default_factory=list)  # whole rows of NEW
+    removed: list[dict] = field(default_factory=list)  # whole rows of OLD
+    changed: list[dict] = field(default_factory=list)  # {"id", "name"?, "columns": {col: {"old", "new"}}}
+
+    def to_dict(self) -> dict:
+        return {"added": self.added, "removed": self.removed, "changed": self.changed}
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def diff_table(old: pd.DataFrame, new: pd.DataFrame, ignore: Sequence[str] = ()) -> TableDiff:
+    """Compare two tables of strings by their ``id`` column.
+
+    Rows come out in the order of the file they are in (NEW for added and
+    changed, OLD for removed).
+
+    Examples
+    --------
+    >>> old = pd.DataFrame({"id": ["a", "b"], "name": ["A", "B"]})
+    >>> new = pd.DataFrame({"id": ["b", "c"], "name": ["Bee", "C"], "ori": ["", "X"]})
+    >>> d = diff_table(old, new)
+    >>> [r["id"] for r in d.added], [r["id"] for r in d.removed], d.changed
+    (['c'], ['a'], [{'id': 'b', 'columns': {'name': {'old': 'B', 'new': 'Bee'}}}])
+    """
+    columns = [c for c in dict.fromkeys([*new.columns, *old.columns]) if c not in ignore]
+    old = old.reset_index(drop=True).reindex(columns=columns, fill_value="")
+    new = new.reset_index(drop=True).reindex(columns=columns, fill_value="")
+    old_ids, new_ids = old["id"].tolist(), new["id"].tolist()
+    old_set, new_set = set(old_ids), set(new_ids)
+    result = TableDiff(
+        added=[_row(r) for r in new[~new["id"].isin(old_set)].to_dict("records")],
+        removed=[_row(r) for r in old[~old["id"].isin(new_set)].to_dict("records")],
+    )
+    both = [i for i in new_ids if i in old_set]
+    if both:
+        a = old.set_index("id").loc[both].astype(str)
+        b = new.set_index("id").loc[both].astype(str)
+        differs = a.ne(b)
+        for row_id in differs.index[differs.any(axis=1)]:
+            changed = [c for c in differs.columns if differs.at[row_id, c]]
+            result.changed.append({"id": row_id, "columns": {
+                c: {"old": a.at[row_id, c], "new": b.at[row_id, c]} for c in changed}})
+    return result
+
+
+def _row(record: dict) -> dict:
+    return {k: "" if v is None else str(v) for k, v in record.items()}
+
+
+@dataclass
+class Diff:
+    """The difference between two datasets; ``to_dict()`` is the JSON contract."""
+
+    old: Dataset
+    new: Dataset
+    target: dict
+    filters: Filters
+    tables: dict[str, TableDiff]
+    answers: dict
+    groups: dict
+
+    def to_dict(self) -> dict:
+        from .views.export import filters_dict
+
+        return {
+            "flowmap": {"version": flowmap_version()},
+            "old": self.old.to_dict(),
+            "new": self.new.to_dict(),
+            "query": {"target": self.target, "filters": filters_dict(self.filters)},
+            **{name: table.to_dict() for name, table in self.tables.items()},
+            "groups": self.groups,
+            "answers": self.answers,
+        }
+
+
+def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLike] | Model,
+         target: str = "ice", filters: Filters | None = None, by: Sequence[str] = DEFAULT_BY) -> Diff:
+    """Compare two datasets row by row and answer by answer.
+
+    Parameters
+    ----------
+    old, new : list of paths, or Model
+        Each a dataset: its layer directories in merge order (or a loaded model).
+    target : str
+        Whose reachability the answers are about (default ICE); it must
+        resolve in both.
+    filters : Filters
+        Route filters applied to both sides (``via`` does not apply).
+    by : sequence of str
+        How to count added and removed edges: ``state`` (of the sending node,
+        else the receiving one), an edge column, ``from.COLUMN``, ``to.COLUMN``,
+        or ``support_type`` (a 287(g) agreement's support type).
+
+    Returns
+    -------
+    Diff
+        ``tables`` (a :class:`TableDiff` per table), ``groups`` (counts of
+        added and removed edges per ``by`` key) and ``answers`` (see
+        :func:`answers`).
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> same = diff(flowmap.load().model, flowmap.load().model)
+    >>> same.tables["edges"].empty, same.answers["newly_reach"]
+    (True, [])
+    """
+    old_info = dataset(old) if isinstance(old, Model) else None
+    new_info = dataset(new) if isinstance(new, Model) else None
+    old_model = old if isinstance(old, Model) else load_model(old)
+    new_model = new if isinstance(new, Model) else load_model(new)
+    old_info = old_info or dataset(old_model, list(old))
+    new_info = new_info or dataset(new_model, list(new))
+    filters = filters or Filters()
+    if filters.via:
+        raise QueryError("--via does not apply to diff: it compares every source")
+    tables = {}
+    for name in TABLES:
+        ignore = DERIVED.get(name, ())
+        tables[name] = diff_table(getattr(old_model, name), getattr(new_model, name), ignore)
+    extra = [name for name in ("designations",) if getattr(new_model, name, None) is not None
+             or getattr(old_model, name, None) is not None]
+    for name in extra:
+        empty = pd.DataFrame({"id": pd.Series(dtype=object)})
+        old_frame = getattr(old_model, name, None)
+        new_frame = getattr(new_model, name, None)
+        tables[name] = diff_table(old_frame if old_frame is not None else empty,
+                                  new_frame if new_frame is not None else empty)
+    _name_rows(tables, old_model, new_model)
+    groups = {key: {"added": _count_by(new_model, tables["edges"].added, key),
+                    "removed": _count_by(old_model, tables["edges"].removed, key)} for key in by}
+    return Diff(old_info, new_info, new_model.ref(new_model.resolve(target)), filters, tables,
+                answers(old_model, new_model, target, filters), groups)
+
+
+def _name_rows(tables: dict[str, TableDiff], old: Model, new: Model) -> None:
+    """Give changed nodes and edges the name a reader knows them by."""
+    for change in tables["nodes"].changed:
+        change["name"] = new.name(change["id"])
+    for change in tables["edges"].changed:
+        row = new.edge_row(change["id"])
+        change["from"], change["to"] = row["from"], row["to"]
+        change["from_name"], change["to_name"] = new.name(row["from"]), new.name(row["to"])
+    for model, rows in ((new, tables["edges"].added), (old, tables["edges"].removed)):
+        for row in rows:
+            row["from_name"], row["to_name"] = model.name(row["from"]), model.name(row["to"])
+
+
+def group_key(model: Model, edge: dict, key: str) -> str:
+    """The value an added or removed edge is counted under for ``key``.
+
+    Examples
+    --------
+    >>> group_key(None, {"quote": "TEXAS | Harris County Sheriff's Office | County | HARRIS | "
+    ...                  "Jail Enforcement Model | 2025-02-20 | link"}, "support_type")
+    'Jail Enforcement Model'
+    """
+    if key == "support_type":
+        cells = [c.strip() for c in edge.get("quote", "").split(" | ")]
+        index = ICE_287G_CELLS.index("SUPPORT TYPE")
+        return cells[index] if len(cells) > index and cells[index] else "(not a 287(g) row)"
+    if key == "state":
+        for end in ("from", "to"):
+            state = _node_value(model, edge[end], "state")
+            if state:
+                return state
+        return "(no state)"
+    if key.startswith(("from.", "to.")):
+        end, column = key.split(".", 1)
+        return _node_value(model, edge[end], column) or "(empty)"
+    return edge.get(key, "") or "(empty)"
+
+
+def _node_value(model: Model, node: str, column: str) -> str:
+    if column not in model.nodes.columns:
+        raise QueryError(f"--by {column!r}: nodes have no such column; "
+                         f"choose from: {', '.join(model.nodes.columns)}")
+    return str(model.nodes.at[node, column])
+
+
+def _count_by(model: Model, edges: list[dict], key: str) -> dict[str, int]:
+    if key not in ("state", "support_type") and not key.startswith(("from.", "to.")) \
+            and key not in model.edges.columns:
+        raise QueryError(f"--by {key!r} is not state, support_type, an edge column, from.COLUMN or to.COLUMN")
+    counts = Counter(group_key(model, e, key) for e in edges)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# -- answers -------------------------------------------------------------------------
+
+def reaching(model: Model, target: str, filters: Filters) -> dict[str, tuple[str, ...]]:
+    """Every node that can reach ``target`` by an open route within
+    ``max_hops``, with the edge ids of its shortest route (the sweep's choice)."""
+    query = Query(model, target, filters)
+    candidates = [n for n in model.node_ids if n not in query.target_members and n not in query.avoid]
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for node in candidates:
+        groups.setdefault(model.jurisdiction_chain(node), []).append(node)
+    found: dict[str, tuple[str, ...]] = {}
+    for origin, nodes in groups.items():
+        graph = query.graph_for(origin)
+        for reach in shortest_routes(model, graph, nodes, query.max_hops):
+            found[reach.node] = reach.shortest.edges
+    return found
+
+
+def answers(old: Model, new: Model, target: str, filters: Filters) -> dict:
+    """What the change does to the answers.
+
+    Returns
+    -------
+    dict
+        ``newly_reach`` and ``no_longer_reach``: nodes (``{"id", "name"}``)
+        whose data can now (no longer) reach the target; ``newly_exposed`` and
+        ``no_longer_exposed``: the same for nodes under a sanctuary law (with
+        ``law``); ``shortest_changed``: nodes that reach it in both whose
+        shortest route changed (``{"id", "name", "old", "new"}``, each a route
+        as ``reach`` gives it).  Node lists are in NEW's file order (OLD's for
+        what NEW lacks).
+    """
+    before = reaching(old, target, filters)
+    after = reaching(new, target, filters)
+    covered_before = {n for n in old.node_ids if old.sanctuary(n).covered}
+    covered_after = {n for n in new.node_ids if new.sanctuary(n).covered}
+
+    def ref(node: str, law: bool = False) -> dict:
+        model = new if node in new.node_index else old
+        out = model.ref(node)
+        if law:
+            out["law"] = model.sanctuary(node).law_text
+        return out
+
+    def ordered(ids) -> list[str]:
+        return sorted(ids, key=lambda n: (n not in new.node_index,
+                                          new.node_index.get(n, old.node_index.get(n, 0))))
+
+    exposed_before = {n for n in before if n in covered_before}
+    exposed_after = {n for n in after if n in covered_after}
+    changed = []
+    for node in ordered(set(before) & set(after)):
+        if before[node] != after[node]:
+            changed.append({**ref(node), "old": _route(old, node, before[node]),
+                            "new": _route(new, node, after[node])})
+    return {
+        "target": new.ref(new.resolve(target)),
+        "reach_before": len(before),
+        "reach_after": len(after),
+        "newly_reach": [ref(n) for n in ordered(set(after) - set(before))],
+        "no_longer_reach": [ref(n) for n in ordered(set(before) - set(after))],
+        "newly_exposed": [ref(n, True) for n in ordered(exposed_after - exposed_before)],
+        "no_longer_exposed": [ref(n, True) for n in ordered(exposed_before - exposed_after)],
+        "shortest_changed": changed,
+    }
+
+
+def _route(model: Model, node: str, edges: tuple[str, ...]) -> dict:
+    from .routes import Route, hop_for
+
+    hops = tuple(hop_for(model, e) for e in edges)
+    return route_dict(model, Route((node, *(h.receiver for h in hops)), hops))
