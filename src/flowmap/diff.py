@@ -56,9 +56,7 @@ def load_model(layers: Sequence[str | os.PathLike]) -> Model:
     layers = list(layers)
     if not layers:
         raise QueryError("no dataset given: name a directory (or several layers)")
-    if len(layers) == 1:
-        return Model.load(layers[0])
-    return Model.load(layers)  # the multi-layer loader merges them in order
+    return Model.load(layers)  # the layers merge in order, as with --data DIR --data DIR
 
 
 @dataclass
@@ -289,14 +287,15 @@ def answers(old: Model, new: Model, target: str, filters: Filters) -> dict:
     """
     before = reaching(old, target, filters)
     after = reaching(new, target, filters)
-    covered_before = {n for n in old.node_ids if old.sanctuary(n).covered}
-    covered_after = {n for n in new.node_ids if new.sanctuary(n).covered}
+    # Under a sanctuary law or a designation: the nodes the sanctuary sweep examines.
+    covered_before = {n for n in old.node_ids if old.sanctuary(n).protected}
+    covered_after = {n for n in new.node_ids if new.sanctuary(n).protected}
 
     def ref(node: str, law: bool = False) -> dict:
         model = new if node in new.node_index else old
         out = model.ref(node)
         if law:
-            out["law"] = model.sanctuary(node).law_text
+            out["law"] = model.sanctuary(node).text
         return out
 
     def ordered(ids) -> list[str]:
