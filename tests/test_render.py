@@ -393,6 +393,71 @@ def test_too_many_edges_to_draw_is_refused_before_graphviz_runs(model, monkeypat
     assert d.render("dot").startswith(b"digraph")
 
 
+def test_too_many_edges_to_draw_is_refused_before_any_dot_is_built(model, monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "MAX_EDGES_TO_DRAW", 2)
+
+    def no_dot(*args, **kwargs):
+        raise AssertionError("the DOT was built for a diagram too large to draw")
+
+    monkeypatch.setattr(render, "_build_dot", no_dot)
+    with pytest.raises(RenderError, match="too many to lay out"):
+        diagram(model).save(tmp_path / "map.svg")
+    assert not (tmp_path / "map.svg").exists()
+
+
+# -- nodes that play the same part collapse into one box ----------------------------
+
+def fan_dataset(directory, count: int = 5):
+    """SFPD shares with ``count`` agencies that each pass the data to NCRIC: one part, played ``count`` times."""
+    nodes = NODES + [{"id": f"pd{i}", "name": f"Police Department {i}", "kind": "agency", "state": "CO"}
+                     for i in range(count)]
+    edges = [{**EDGES[0], "id": f"in{i}", "to": f"pd{i}"} for i in range(count)]
+    edges += [{**EDGES[0], "id": f"out{i}", "from": f"pd{i}"} for i in range(count)]
+    edges += [EDGES[1]]
+    return Model.load(write_dataset(directory, nodes=nodes, edges=edges))
+
+
+def test_nodes_playing_the_same_part_collapse_into_one_box(tmp_path):
+    model = fan_dataset(tmp_path / "fan")
+    d = diagram(model, "sfpd")
+    assert {f"pd{i}" for i in range(5)} <= set(d.nodes)  # drawn, in one box
+    nodes = all_nodes(parse_dot(d.dot))
+    assert not {f"pd{i}" for i in range(5)} & set(nodes)
+    box = nodes["pd0+4"]
+    label = box.get("label")
+    assert "5 agencies" in label and "Police Department 0" in label and "Police Department 3" in label
+    assert "Police Department 4" not in label and "and 1 more" in label
+    tooltip = box.get("tooltip")
+    assert all(f"Police Department {i} [pd{i}]" in tooltip for i in range(5))  # every member, in full
+    assert "collapsed" in attr(box, "class")
+    edges = all_edges(parse_dot(d.dot))
+    into = edges["edge-" + "+".join(f"in{i}" for i in range(5))]
+    assert into.get_destination().strip('"') == "pd0+4"
+    assert "(×5)" in into.get("label")  # five records alike, listed once with their number
+    assert all(f"[in{i}]" in into.get("tooltip") for i in range(5))
+    assert "sfpd" in nodes and "ncric" in nodes  # the source and the hand-off stay themselves
+
+
+def test_expand_draws_every_node_apart(tmp_path):
+    model = fan_dataset(tmp_path / "fan")
+    nodes = all_nodes(parse_dot(diagram(model, "sfpd", collapse=False).dot))
+    assert {f"pd{i}" for i in range(5)} <= set(nodes)
+
+
+def test_nodes_are_collapsed_only_from_three_alike(tmp_path):
+    nodes = all_nodes(parse_dot(diagram(fan_dataset(tmp_path / "fan", count=2), "sfpd").dot))
+    assert {"pd0", "pd1"} <= set(nodes)
+
+
+def test_nodes_with_different_receivers_stay_apart(tmp_path):
+    model = fan_dataset(tmp_path / "fan", count=3)
+    extra = {**EDGES[2], "id": "odd", "from": "pd2", "to": "vendor"}
+    edges = [*model.edges.to_dict("records"), extra, EDGES[3]]  # and the vendor passes it to ICE
+    model = Model.load(write_dataset(tmp_path / "fan2", nodes=model.nodes.to_dict("records"), edges=edges))
+    nodes = all_nodes(parse_dot(diagram(model, "sfpd", collapse=True).dot))
+    assert "pd2" in nodes and "pd0" in nodes  # pd2 also sends to the vendor: another part; two alike stay apart
+
+
 def test_unknown_render_format(model):
     with pytest.raises(RenderError, match="--format"):
         diagram(model).render("jpg")
@@ -556,6 +621,15 @@ def test_cli_options_reach_the_diagram(run, tmp_path):
     edges = all_edges(parse_dot(out.read_text()))
     assert attr(edges["edge-e1"], "color") == render.CUT
     assert attr(edges["edge-e6"], "color") == render.GREY_LINE
+
+
+def test_cli_expand_draws_every_node_apart(tmp_path):
+    model = fan_dataset(tmp_path / "fan")
+    args = ["--data", str(model.directory), "render", "--from", "SFPD", "--format", "dot"]
+    collapsed = CliRunner().invoke(cli, args, catch_exceptions=False).stdout
+    expanded = CliRunner().invoke(cli, [*args, "--expand"], catch_exceptions=False).stdout
+    assert '"pd0+4"' in collapsed and '"pd3"' not in collapsed
+    assert '"pd0+4"' not in expanded and '"pd3"' in expanded
 
 
 def test_cli_layout(run):

@@ -298,7 +298,7 @@ class FlowMap:
         return cuts.firewall(self.model, source, to, make_filters(**filters))
 
     def render(self, source: str | None = None, to: str = "ice", *, context: bool = False, firewall: bool = False,
-               limit: int | None = DEFAULT_LIMIT, layout: str = "auto", **filters):
+               limit: int | None = DEFAULT_LIMIT, layout: str = "auto", collapse: bool = True, **filters):
         """A diagram of the whole map, or of the routes from ``source`` to ``to``.
 
         Parameters
@@ -346,7 +346,7 @@ class FlowMap:
         from .views import render
 
         return render.diagram(self.model, source, to, make_filters(**filters), context=context, firewall=firewall,
-                              limit=limit, layout=layout)
+                              limit=limit, layout=layout, collapse=collapse)
 
     def __repr__(self) -> str:
         return f"<FlowMap {self.model.directory}: {len(self.nodes)} nodes, {len(self.edges)} edges>"

@@ -300,6 +300,9 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
 @click.option("--context", is_flag=True, help="With --from: draw the rest of the map too, greyed.")
 @click.option("--firewall", "firewall_", is_flag=True,
               help="With --from: mark the channels whose cutting closes every open route.")
+@click.option("--expand", is_flag=True,
+              help="Draw every node apart. By default nodes playing the same part (the same senders and "
+                   "receivers) share one box that counts and names them.")
 @route_options
 @click.option("--via", multiple=True, metavar="NODE", help="With --from: only routes through NODE (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
@@ -307,7 +310,7 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
 @click.pass_obj
 @reports_errors
 def render(state: State, source: str | None, target: str, output: str | None, fmt: str | None, layout: str,
-           context: bool, firewall_: bool, limit: int, **options) -> None:
+           context: bool, firewall_: bool, expand: bool, limit: int, **options) -> None:
     """Draw the map, or the routes from SOURCE to TARGET, as SVG, PNG, PDF or Graphviz DOT.
 
     Shapes and colours show what each body is, double green borders mark
@@ -328,7 +331,7 @@ def render(state: State, source: str | None, target: str, output: str | None, fm
     if output is not None and fmt is None:
         fmt = render_views.format_for(output)  # fails before any drawing if the suffix says nothing
     diagram = state.flowmap.render(source, target, context=context, firewall=firewall_, limit=limit, layout=layout,
-                                   **filters_from(options))
+                                   collapse=not expand, **filters_from(options))
     if output is None:
         # Bytes go to the binary stream as they are: SVG and DOT are UTF-8 whatever the terminal's encoding.
         click.echo(diagram.render(fmt or "svg"), nl=False)

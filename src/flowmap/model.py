@@ -141,7 +141,7 @@ class Model:
     # -- names ---------------------------------------------------------------
 
     def name(self, node_id: str) -> str:
-        return self.nodes.at[node_id, "name"]
+        return self.node_row(node_id)["name"]
 
     def ref(self, node_id: str) -> dict:
         """``{"id", "name"}``: how JSON output names a node."""
@@ -312,6 +312,39 @@ class Model:
     @cached_property
     def _source_rows(self) -> dict[str, dict]:
         return self.sources.to_dict("index")
+
+    @cached_property
+    def _node_rows(self) -> dict[str, dict]:
+        return self.nodes.to_dict("index")
+
+    @cached_property
+    def _jurisdiction_rows(self) -> dict[str, dict]:
+        return self.jurisdictions.to_dict("index")
+
+    def node_row(self, node_id: str) -> dict[str, str]:
+        """The nodes row for a node id (with ``sanctuary`` and ``sanctuary_law``), as a dict:
+        views call this per node, where a DataFrame lookup costs a hundred times more."""
+        return self._node_rows[node_id]
+
+    def source_row(self, source_id: str) -> dict[str, str]:
+        """The sources row for a source id, as a dict."""
+        return self._source_rows[source_id]
+
+    @cached_property
+    def _first_state_jurisdiction(self) -> dict[str, str]:
+        first: dict[str, str] = {}
+        for row in self._jurisdiction_rows.values():
+            if row["level"] == "state" and row["state"]:
+                first.setdefault(row["state"], row["id"])
+        return first
+
+    def state_jurisdiction(self, state: str) -> str | None:
+        """The id of the first state-level jurisdiction for a two-letter state code, if any."""
+        return self._first_state_jurisdiction.get(state)
+
+    def jurisdiction_row(self, jurisdiction_id: str) -> dict[str, str]:
+        """The jurisdictions row for a jurisdiction id, as a dict."""
+        return self._jurisdiction_rows[jurisdiction_id]
 
     @cached_property
     def _edge_columns(self) -> dict[str, np.ndarray]:

@@ -1,10 +1,13 @@
 """Diagrams: the map, or the routes from one source, drawn with Graphviz.
 
-The DOT is built with pydot and laid out by the Graphviz engine bundled in the
-pygraphviz wheel, so no system ``dot`` is needed.  The DOT text is the stable
-product: the same data gives byte-identical DOT, which the golden tests pin.
+The DOT is written here (in the format pydot writes, which the golden files
+pinned first) and laid out by the Graphviz engine bundled in the pygraphviz
+wheel, so no system ``dot`` is needed.  The DOT text is the stable product:
+the same data gives byte-identical DOT, which the golden tests pin.  Its cost
+is linear in the edges drawn: rows are read through the model's dict
+accessors, never by DataFrame lookups.
 
-Escaping is done here, not left to pydot.  pydot leaves a value alone when it
+Escaping is done here.  A DOT writer such as pydot leaves a value alone when it
 already looks quoted (``"..."``) or HTML-like (``<...>``), so a name such as
 ``<script>…</script>`` would pass into the DOT raw; and Graphviz expands
 ``\\N``, ``\\G``, ``\\L``… in labels and tooltips.  Every value therefore goes
@@ -21,10 +24,10 @@ import os
 import re
 import secrets
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_filters
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,9 +36,6 @@ from ..errors import QueryError, RenderError
 from ..load import split_list
 from ..model import Model
 from ..routes import DEFAULT_LIMIT, Filters, Hop, Query, edge_mask, hop_for, reach
-
-if TYPE_CHECKING:  # pydot and networkx are imported where a diagram is built, not with flowmap
-    import pydot
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 LAYOUTS: tuple[str, ...] = ("auto", "wide", "tall")
@@ -178,17 +178,27 @@ def data_label(category: str) -> str:
 
 # -- the diagram ----------------------------------------------------------------
 
-@dataclass(frozen=True)
 class Diagram:
     """A diagram of the map: its DOT text and the ways to turn it into an image.
 
-    ``nodes`` and ``edges`` are the ids drawn (the legend aside).
+    ``nodes`` and ``edges`` are the ids drawn (the legend aside).  The DOT is
+    built when first asked for, so a diagram too large to draw is refused
+    before any work goes into its DOT.
     """
 
-    dot: str
-    nodes: tuple[str, ...]
-    edges: tuple[str, ...]
-    title: str = ""
+    def __init__(self, dot: str | Callable[[], str], nodes: tuple[str, ...], edges: tuple[str, ...],
+                 title: str = ""):
+        self._dot = dot
+        self.nodes = nodes
+        self.edges = edges
+        self.title = title
+
+    @property
+    def dot(self) -> str:
+        """The Graphviz DOT text."""
+        if callable(self._dot):
+            self._dot = self._dot()
+        return self._dot
 
     def render(self, format: str = "svg") -> bytes:
         """The diagram as ``svg``, ``png``, ``pdf`` or ``dot`` bytes.
@@ -199,11 +209,7 @@ class Diagram:
             raise RenderError(f"unknown format {format!r}; choose --format from: {', '.join(FORMATS)}")
         if format == "dot":
             return self.dot.encode("utf-8")
-        if len(self.edges) > MAX_EDGES_TO_DRAW:
-            raise RenderError(
-                f"the diagram has {len(self.edges)} edges, too many to lay out legibly "
-                f"(limit {MAX_EDGES_TO_DRAW}); narrow it with --from, --carrying or --min-evidence, "
-                "or write the DOT with --format dot and lay it out yourself (e.g. `sfdp -Tsvg`)")
+        check_drawable(len(self.edges))
         return _draw(self.dot, format)
 
     def save(self, path: str | os.PathLike, format: str | None = None) -> str:
@@ -229,6 +235,15 @@ class Diagram:
     def __repr__(self) -> str:
         return (f"<Diagram {self.title!r}: {len(self.nodes)} nodes, {len(self.edges)} edges; "
                 ".save('map.svg') to write it, .dot for the DOT text>")
+
+
+def check_drawable(edges: int) -> None:
+    """Raise :class:`RenderError` when a diagram of ``edges`` edges is too large to draw."""
+    if edges > MAX_EDGES_TO_DRAW:
+        raise RenderError(
+            f"the diagram has {edges} edges, too many to lay out legibly "
+            f"(limit {MAX_EDGES_TO_DRAW}); narrow it with --from, --carrying or --min-evidence, "
+            "or write the DOT with --format dot and lay it out yourself (e.g. `sfdp -Tsvg`)")
 
 
 def format_for(path: str | os.PathLike) -> str:
@@ -292,11 +307,17 @@ class _Selection:
     blocked_relative: bool = True  # blocked for this route's origin, or a policy on the whole map
     cut: set[str] = field(default_factory=set)
     title: list[str] = field(default_factory=list)
+    anchors: set[str] = field(default_factory=set)  # drawn on their own, never collapsed: the source, the target
+
+    @property
+    def has_context(self) -> bool:
+        """Whether greyed context is drawn beside the routes."""
+        return len(self.focus_edges) != len(self.edges)
 
 
 def diagram(model: Model, source: str | None = None, target: str = "ice", filters: Filters | None = None,
             context: bool = False, firewall: bool = False, limit: int | None = DEFAULT_LIMIT,
-            layout: str = "auto") -> Diagram:
+            layout: str = "auto", collapse: bool = True) -> Diagram:
     """A diagram of the whole map, or of the routes from ``source`` to ``target``.
 
     Parameters
@@ -318,6 +339,10 @@ def diagram(model: Model, source: str | None = None, target: str = "ice", filter
     layout : {"auto", "wide", "tall"}
         ``wide``: data flows left to right (slides); ``tall``: top to bottom
         (pages); ``auto``: whichever keeps the picture narrower.
+    collapse : bool
+        Draw nodes that play the same part (the same kind and sanctuary status,
+        the same senders and the same receivers, by lines drawn alike) as one
+        box that counts and names them; False draws every node apart.
     """
     if layout not in LAYOUTS:
         raise QueryError(f"unknown layout {layout!r}; choose --layout from: {', '.join(LAYOUTS)}")
@@ -330,8 +355,9 @@ def diagram(model: Model, source: str | None = None, target: str = "ice", filter
         selection = _whole_map(model, query)
     else:
         selection = _routes_from(model, query, source, context, firewall, limit)
-    return Diagram(_build_dot(model, query, selection, layout), tuple(selection.nodes), tuple(selection.edges),
-                   selection.title[0] if selection.title else "")
+    selection.anchors |= {query.target} | (query.target_members & set(selection.nodes))
+    return Diagram(lambda: _build_dot(model, query, selection, layout, collapse), tuple(selection.nodes),
+                   tuple(selection.edges), selection.title[0] if selection.title else "")
 
 
 def _map_edges(model: Model, query: Query) -> list[str]:
@@ -349,13 +375,15 @@ def _ordered_edges(model: Model, edges: set[str]) -> list[str]:
 
 
 def _endpoints(model: Model, edges: list[str]) -> set[str]:
-    return set(model.edges.loc[edges, "from"]) | set(model.edges.loc[edges, "to"]) if edges else set()
+    arrays, index, ids = model.arrays, model.edge_index, model.node_ids
+    positions = [index[e] for e in edges]
+    return {ids[i] for i in arrays.sender[positions].tolist()} | {ids[i] for i in arrays.receiver[positions].tolist()}
 
 
 def _whole_map(model: Model, query: Query) -> _Selection:
     edges = _map_edges(model, query)
     nodes = _endpoints(model, edges) | {query.target}
-    blocked = {e: split_list(model.edges.at[e, "excludes"]) for e in edges if model.edges.at[e, "excludes"]}
+    blocked = {e: split_list(excludes) for e in edges if (excludes := model.edge_row(e)["excludes"])}
     title = [f"Data flows toward {_clean(model.name(query.target))}",
              f"{len(nodes)} entities, {len(edges)} flows{_filter_note(model, query)}"]
     return _Selection(_ordered_nodes(model, nodes), edges, set(nodes), set(edges), blocked, False, title=title)
@@ -409,7 +437,7 @@ def _routes_from(model: Model, query: Query, source: str, context: bool, firewal
         edges |= set(rest)
         nodes |= _endpoints(model, rest)
     return _Selection(_ordered_nodes(model, nodes), _ordered_edges(model, edges), focus_nodes, focus_edges,
-                      blocked, True, cut, title)
+                      blocked, True, cut, title, anchors={source})
 
 
 def _map_query(query: Query) -> Query:
@@ -444,12 +472,14 @@ def _filter_note(model: Model, query: Query) -> str:
 
 # -- DOT --------------------------------------------------------------------------
 
-def _build_dot(model: Model, query: Query, selection: _Selection, layout: str) -> str:
-    import pydot
-
-    graph = pydot.Dot("flowmap", graph_type="digraph", strict=False)
+def _build_dot(model: Model, query: Query, selection: _Selection, layout: str, collapse: bool = True) -> str:
+    """The DOT text, written here rather than by pydot: every value is already
+    quoted or escaped (see the module docstring), and pydot's per-attribute
+    quoting checks cost more than the rest of the diagram on large maps.  The
+    format is pydot's, byte for byte, so diagrams diff cleanly across versions."""
+    boxes = _boxes(model, selection, collapse)
     if layout == "auto":
-        layout = _narrower_layout(model, selection)
+        layout = _narrower_layout(model, selection, boxes)
     graph_attrs = {
         "rankdir": "LR" if layout == "wide" else "TB",
         "newrank": "true",  # rank across clusters, so a state's box does not stretch the routes
@@ -457,32 +487,116 @@ def _build_dot(model: Model, query: Query, selection: _Selection, layout: str) -
         "fontname": f'"{FONT}"', "labelloc": "t", "labeljust": "l",
         "label": _heading(model, selection, HEADINGS[layout]),
     }
-    for key, value in graph_attrs.items():
-        graph.set(key, value)
-    graph.set_node_defaults(fontname=f'"{FONT}"', fontsize=str(SIZE_NAME), margin='"0.12,0.06"', penwidth="1.2")
-    graph.set_edge_defaults(fontname=f'"{FONT}"', fontsize=str(SIZE_EDGE), arrowsize="0.7", penwidth="1.3")
+    out = ["digraph flowmap {\n"]
+    out += [f"{key}={value};\n" for key, value in graph_attrs.items()]
+    out.append("node" + _attr_list({"fontname": f'"{FONT}"', "fontsize": str(SIZE_NAME),
+                                    "margin": '"0.12,0.06"', "penwidth": "1.2"}) + ";\n")
+    out.append("edge" + _attr_list({"fontname": f'"{FONT}"', "fontsize": str(SIZE_EDGE),
+                                    "arrowsize": "0.7", "penwidth": "1.3"}) + ";\n")
 
-    shown_law: dict[str, str] = {}  # node -> jurisdiction whose law its box's label already names
+    shown_law: dict[str, str] = {}  # box -> jurisdiction whose law its cluster's label already names
     placed: set[str] = set()
-    for cluster in _clusters(model, query, selection, layout):
+    for cluster in _clusters(model, query, selection, layout, boxes.drawn):
         label = "<" + "".join(f'{line}<br align="left"/>' for line in cluster.label) + ">"
-        sub = pydot.Cluster(cluster.name, label=label, **cluster.style)
-        for node_id in cluster.members:
+        out.append(f"subgraph cluster_{cluster.name} {{\n")
+        out += [f"{key}={value};\n" for key, value in {"label": label, **cluster.style}.items()]
+        for box in cluster.members:
             if cluster.law:
-                shown_law[node_id] = cluster.law
-            sub.add_node(_node(model, selection, node_id, shown_law.get(node_id)))
-        placed.update(cluster.members)
-        graph.add_subgraph(sub)
+                shown_law[box.name] = cluster.law
+            out.append(_node(model, selection, box, shown_law.get(box.name)) + "\n")
+        placed.update(box.name for box in cluster.members)
+        out.append("}\n")
+    for box in boxes.drawn:
+        if box.name not in placed:
+            out.append(_node(model, selection, box, None) + "\n")
+    for group in _edge_groups(model, selection, boxes):
+        out.append(_edge(model, selection, boxes, group, beside=layout == "tall") + "\n")
+    out.append("}\n")
+    return "".join(out)
+
+
+def _attr_list(attrs: dict[str, str]) -> str:
+    """`` [key=value, ...]`` as pydot writes it; the values arrive quoted or escaped."""
+    return " [" + ", ".join(f"{key}={value}" for key, value in attrs.items()) + "]" if attrs else ""
+
+
+# -- nodes that play the same part --------------------------------------------------
+
+#: Collapse nodes into one box only when at least this many play the same part.
+COLLAPSE_MIN = 3
+#: Names listed in a collapsed box's label (all of them are in its tooltip).
+COLLAPSE_NAMES_SHOWN = 4
+
+KIND_PLURAL: dict[str, str] = {
+    "agency": "agencies", "fusion_center": "fusion centers", "federal_agency": "federal agencies",
+    "vendor": "vendors", "data_broker": "data brokers", "database": "databases", "group": "groups of agencies",
+}
+
+
+@dataclass(frozen=True)
+class _Box:
+    """One box in the drawing: a node, or several nodes playing the same part."""
+
+    name: str  # the DOT node name: the node id, or for a collapsed box "<first id>+<others>"
+    members: tuple[str, ...]  # node ids, in file order
+
+    @property
+    def first(self) -> str:
+        return self.members[0]
+
+
+@dataclass
+class _Boxes:
+    drawn: list[_Box]  # in the file order of their first member
+    of: dict[str, _Box]  # node id -> its box
+
+
+def _edge_look(selection: _Selection, edge_id: str, evidence: str) -> tuple:
+    """What decides how an edge is drawn (line style, colour, marking)."""
+    return (evidence, edge_id in selection.focus_edges, selection.blocked.get(edge_id), edge_id in selection.cut)
+
+
+def _boxes(model: Model, selection: _Selection, collapse: bool) -> _Boxes:
+    """The boxes to draw.  With ``collapse``, nodes that play the same part on
+    the drawn routes share one: the same kind, sanctuary status and state box,
+    the same senders and the same receivers, by edges drawn alike.  The 48
+    agencies that each pass San Jose's plate reads on to NCRIC are one box
+    saying "48 agencies", not 48 parallel paths.  The source and the target
+    are always drawn on their own."""
+    groups: dict[tuple, list[str]] = {}
+    if collapse:
+        senders: dict[str, set] = {}
+        receivers: dict[str, set] = {}
+        for edge_id in selection.edges:
+            row = model.edge_row(edge_id)
+            look = _edge_look(selection, edge_id, row["evidence"])
+            receivers.setdefault(row["from"], set()).add((row["to"], look))
+            senders.setdefault(row["to"], set()).add((row["from"], look))
+        for node_id in selection.nodes:
+            if node_id in selection.anchors or (node_id not in senders and node_id not in receivers):
+                continue
+            row = model.node_row(node_id)
+            part = (row["kind"], node_id in selection.focus_nodes,
+                    tuple(law["id"] for law in model.sanctuary(node_id).laws),
+                    "" if row["kind"] in NOT_LOCAL_KINDS else _state_of(model, node_id),
+                    frozenset(senders.get(node_id, ())), frozenset(receivers.get(node_id, ())))
+            groups.setdefault(part, []).append(node_id)
+    together = {node_id: members for members in groups.values() if len(members) >= COLLAPSE_MIN
+                for node_id in members}
+    drawn: list[_Box] = []
+    of: dict[str, _Box] = {}
     for node_id in selection.nodes:
-        if node_id not in placed:
-            graph.add_node(_node(model, selection, node_id, None))
-    for group in _edge_groups(model, selection):
-        graph.add_edge(_edge(model, selection, group, beside=layout == "tall"))
-    return graph.to_string()
+        if node_id in of:
+            continue
+        members = together.get(node_id, [node_id])
+        box = _Box(node_id if len(members) == 1 else f"{node_id}+{len(members) - 1}", tuple(members))
+        drawn.append(box)
+        of.update((m, box) for m in members)
+    return _Boxes(drawn, of)
 
 
-def _narrower_layout(model: Model, selection: _Selection) -> str:
-    """``tall`` when the drawing is deeper (hops) than it is broad (nodes side
+def _narrower_layout(model: Model, selection: _Selection, boxes: _Boxes) -> str:
+    """``tall`` when the drawing is deeper (hops) than it is broad (boxes side
     by side), ``wide`` otherwise: either way the picture's narrow side is the
     one a page or a README column squeezes.
 
@@ -492,8 +606,9 @@ def _narrower_layout(model: Model, selection: _Selection) -> str:
     import networkx as nx
 
     graph = nx.DiGraph()
-    graph.add_nodes_from(selection.nodes)
-    graph.add_edges_from(zip(model.edges.loc[selection.edges, "from"], model.edges.loc[selection.edges, "to"]))
+    graph.add_nodes_from(box.name for box in boxes.drawn)
+    graph.add_edges_from((boxes.of[row["from"]].name, boxes.of[row["to"]].name)
+                         for row in map(model.edge_row, selection.edges))
     condensed = nx.condensation(graph)
     ranks = list(nx.topological_generations(condensed))
     broadest = max(sum(len(condensed.nodes[c]["members"]) for c in rank) for rank in ranks)
@@ -502,19 +617,19 @@ def _narrower_layout(model: Model, selection: _Selection) -> str:
 
 @dataclass(frozen=True)
 class _Cluster:
-    name: str  # pydot prefixes "cluster_"
+    name: str  # written with the prefix "cluster_"
     label: list[str]  # HTML lines
     style: dict[str, str]
-    members: list[str]
+    members: list[_Box]
     law: str | None = None  # the jurisdiction whose sanctuary law the label names
 
 
-def _clusters(model: Model, query: Query, selection: _Selection, layout: str) -> list[_Cluster]:
+def _clusters(model: Model, query: Query, selection: _Selection, layout: str, drawn: list[_Box]) -> list[_Cluster]:
     """The target and its units in one box; then a box per state for the
     local and state bodies of states with at least two of them drawn (a box
     round a single node says no more than a label line would)."""
     clusters = []
-    target_members = [n for n in selection.nodes if n in query.target_members]
+    target_members = [box for box in drawn if box.first in query.target_members]
     if target_members:
         style = {"style": '"rounded,filled"', "fillcolor": '"#fbeeee"', "color": '"#a05050"',
                  "fontsize": str(SIZE_BOX), "penwidth": "1.5",
@@ -522,24 +637,24 @@ def _clusters(model: Model, query: Query, selection: _Selection, layout: str) ->
                  "labelloc": "b" if layout == "tall" else "t"}
         label = [f"<b>{_html(_clean(model.name(query.target)))}</b>"]
         clusters.append(_Cluster("target", label, style, target_members))
-    by_state: dict[str, list[str]] = {}
-    for node_id in selection.nodes:
-        if node_id in query.target_members or model.nodes.at[node_id, "kind"] in NOT_LOCAL_KINDS:
+    by_state: dict[str, list[_Box]] = {}
+    for box in drawn:
+        if box.first in query.target_members or model.node_row(box.first)["kind"] in NOT_LOCAL_KINDS:
             continue
-        if state := _state_of(model, node_id):
-            by_state.setdefault(state, []).append(node_id)
-    states = model.jurisdictions[model.jurisdictions["level"] == "state"]
+        if state := _state_of(model, box.first):
+            by_state.setdefault(state, []).append(box)
     for state in sorted(by_state):
         members = by_state[state]
         if len(members) < 2:
             continue
-        rows = states[states["state"] == state]
-        name, law = (_clean(rows["name"].iloc[0]), rows["id"].iloc[0]) if len(rows) else (state, None)
+        law = model.state_jurisdiction(state)
+        row = model.jurisdiction_row(law) if law else None
+        name = _clean(row["name"]) if row else state
         label = [f"<b>{_html(name)}</b>"]
-        if law and states.at[law, "sanctuary"] == "yes":
-            grey = all(n not in selection.focus_nodes for n in members)
+        if row and row["sanctuary"] == "yes":
+            grey = all(box.first not in selection.focus_nodes for box in members)
             colour = GREY_TEXT if grey else SANCTUARY
-            text = "sanctuary: " + (_clean(states.at[law, "law"]) or f"law of {name}")
+            text = "sanctuary: " + (_clean(row["law"]) or f"law of {name}")
             label += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
                       for line in _wrap(text, CLUSTER_NOTE_WIDTH)]
         else:
@@ -550,22 +665,31 @@ def _clusters(model: Model, query: Query, selection: _Selection, layout: str) ->
 
 
 def _state_of(model: Model, node_id: str) -> str:
-    state = model.nodes.at[node_id, "state"]
-    jurisdiction = model.nodes.at[node_id, "jurisdiction"]
+    row = model.node_row(node_id)
+    state, jurisdiction = row["state"], row["jurisdiction"]
     if not state and jurisdiction:
-        state = model.jurisdictions.at[jurisdiction, "state"]
+        state = model.jurisdiction_row(jurisdiction)["state"]
     return state
 
 
-def _node(model: Model, selection: _Selection, node_id: str, shown_law: str | None) -> pydot.Node:
-    row = model.nodes.loc[node_id]
-    import pydot
-
+def _node(model: Model, selection: _Selection, box: _Box, shown_law: str | None) -> str:
+    """The DOT statement drawing a box: one node, or the nodes playing one part."""
+    node_id = box.first
+    row = model.node_row(node_id)
     shape, extra_style, fill, _ = KIND_STYLE[row["kind"]]
-    sanctuary = model.sanctuary(node_id)
+    sanctuary = model.sanctuary(node_id)  # the same for every member of a box
     grey = node_id not in selection.focus_nodes
     hexagon = shape == "hexagon"
-    lines = [f"<b>{_html(line)}</b>" for line in _wrap(row["name"], HEXAGON_NAME_WIDTH if hexagon else NAME_WIDTH)]
+    name_width = HEXAGON_NAME_WIDTH if hexagon else NAME_WIDTH
+    if len(box.members) == 1:
+        lines = [f"<b>{_html(line)}</b>" for line in _wrap(row["name"], name_width)]
+    else:
+        count = len(box.members)
+        lines = [f"<b>{count} {_html(KIND_PLURAL[row['kind']])}</b>"]
+        for member in box.members[:COLLAPSE_NAMES_SHOWN]:
+            lines += [_html(line) for line in _wrap(model.name(member), name_width)]
+        if count > COLLAPSE_NAMES_SHOWN:
+            lines.append(f"<i>and {count - COLLAPSE_NAMES_SHOWN} more</i>")
     if sanctuary.covered:
         # The law its state box already names is not repeated, but the word
         # "sanctuary" stays so the node says it on its own.
@@ -576,10 +700,11 @@ def _node(model: Model, selection: _Selection, node_id: str, shown_law: str | No
         lines += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
                   for line in _wrap(text, HEXAGON_NOTE_WIDTH if hexagon else NOTE_WIDTH)]
     style = ",".join(s for s in (extra_style, "filled") if s)
+    classes = (row["kind"], "sanctuary" if sanctuary.covered else "", "context" if grey else "",
+               "collapsed" if len(box.members) > 1 else "")
     attrs = {
-        "id": _esc_string(f"node-{node_id}"),
-        "class": _esc_string(" ".join(c for c in (row["kind"], "sanctuary" if sanctuary.covered else "",
-                                                   "context" if grey else "") if c)),
+        "id": _esc_string(f"node-{box.name}"),
+        "class": _esc_string(" ".join(c for c in classes if c)),
         "label": _label_html(lines),
         "shape": shape,
         "style": f'"{style}"',
@@ -592,20 +717,29 @@ def _node(model: Model, selection: _Selection, node_id: str, shown_law: str | No
     if sanctuary.covered:
         attrs["peripheries"] = "2"
         attrs["penwidth"] = "1.6"
-    attrs["tooltip"] = _tooltip(_node_tooltip(model, node_id))
-    source_url = _safe_url(model.sources.at[row["citation"], "url"]) if row["citation"] else None
+    if len(box.members) == 1:
+        attrs["tooltip"] = _tooltip(_node_tooltip(model, node_id))
+        source_url = _safe_url(model.source_row(row["citation"])["url"]) if row["citation"] else None
+    else:
+        # Every member, named in full: the tooltip (and the DOT) is where the box's list is complete.
+        head = (f"{len(box.members)} {KIND_PLURAL[row['kind']]} playing the same part on these routes "
+                "(the same senders and receivers):")
+        laws = [f"  {_clean(law['law']) or 'law'} ({_clean(law['name'])})" for law in sanctuary.laws]
+        attrs["tooltip"] = _tooltip([head, *(f"  {_clean(model.name(m))} [{m}]" for m in box.members),
+                                     f"sanctuary: {sanctuary.status}", *laws])
+        source_url = None
     if source_url is None:
         for law in sanctuary.laws:
-            if law["citation"] and (source_url := _safe_url(model.sources.at[law["citation"], "url"])):
+            if law["citation"] and (source_url := _safe_url(model.source_row(law["citation"])["url"])):
                 break
     if source_url:
         attrs["URL"] = _esc_string(source_url)
         attrs["target"] = '"_blank"'
-    return pydot.Node(_node_name(node_id), **attrs)
+    return _node_name(box.name) + _attr_list(attrs) + ";"
 
 
 def _source_line(model: Model, citation: str, locator: str = "") -> str:
-    source = model.sources.loc[citation]
+    source = model.source_row(citation)
     where = ", ".join(_clean(p) for p in (source["publisher"], source["date"]) if p)
     line = f"source: {_clean(source['title'])}" + (f" ({where})" if where else "")
     if locator:
@@ -616,7 +750,7 @@ def _source_line(model: Model, citation: str, locator: str = "") -> str:
 
 
 def _node_tooltip(model: Model, node_id: str) -> list[str]:
-    row = model.nodes.loc[node_id]
+    row = model.node_row(node_id)
     lines = [f"{_clean(row['name'])} [{node_id}]"]
     facts = [row["kind"].replace("_", " ")]
     if row["state"]:
@@ -641,24 +775,24 @@ def _node_tooltip(model: Model, node_id: str) -> list[str]:
     return lines
 
 
-def _edge_groups(model: Model, selection: _Selection) -> list[list[str]]:
+def _edge_groups(model: Model, selection: _Selection, boxes: _Boxes) -> list[list[str]]:
     """Parallel edges that would be drawn alike (same ends, evidence and
     marking) become one line with one label listing each record: seven lines
-    from one group to ICE are unreadable, one line with seven entries is not."""
+    from one group to ICE are unreadable, one line with seven entries is not.
+    Edges to or from a collapsed box are parallel in the same way."""
     groups: dict[tuple, list[str]] = {}
     for edge_id in selection.edges:
-        row = model.edges.loc[edge_id]
-        key = (row["from"], row["to"], row["evidence"], edge_id in selection.focus_edges,
-               selection.blocked.get(edge_id), edge_id in selection.cut)
+        row = model.edge_row(edge_id)
+        key = (boxes.of[row["from"]].name, boxes.of[row["to"]].name,
+               *_edge_look(selection, edge_id, row["evidence"]))
         groups.setdefault(key, []).append(edge_id)
     return list(groups.values())  # dicts keep insertion order: first edge's file order
 
 
-def _edge(model: Model, selection: _Selection, edge_ids: list[str], beside: bool) -> pydot.Edge:
-    import pydot
-
-    first = hop_for(model, edge_ids[0])
-    hops = [first, *(hop_for(model, e) for e in edge_ids[1:])]
+def _edge(model: Model, selection: _Selection, boxes: _Boxes, edge_ids: list[str], beside: bool) -> str:
+    """The DOT statement drawing one line: an edge, or parallel edges drawn alike."""
+    hops = [hop_for(model, e) for e in edge_ids]
+    first = hops[0]
     level = first.evidence.level
     grey = edge_ids[0] not in selection.focus_edges
     blocked = edge_ids[0] in selection.blocked and not grey
@@ -678,7 +812,7 @@ def _edge(model: Model, selection: _Selection, edge_ids: list[str], beside: bool
         # A context edge between two route nodes (ICE's database answering the
         # fusion center that queried it) must not bend the route backwards.
         attrs["constraint"] = "false"
-    elif not grey and selection.focus_edges != set(selection.edges):
+    elif not grey and selection.has_context:
         attrs["weight"] = "5"  # keep the routes short and straight among the greyed context
     if not grey:  # context edges stay unlabelled: they are there for orientation, and labels crowd
         lines = []
@@ -687,8 +821,13 @@ def _edge(model: Model, selection: _Selection, edge_ids: list[str], beside: bool
         if blocked:
             lines += [f'<font color="{BLOCKED}"><b>{_html(line)}</b></font>'
                       for line in _wrap(_blocked_text(model, selection, edge_ids[0]), EDGE_WIDTH)]
+        # Records that read alike are listed once, with their number: the 48
+        # edges from a collapsed box of agencies make one entry, not 48.
+        alike: dict[tuple, list[Hop]] = {}
         for hop in hops:
-            lines += _record_lines(hop, bullet=len(hops) > 1)
+            alike.setdefault((hop.data, hop.evidence.date, hop.evidence.hedge), []).append(hop)
+        for same in alike.values():
+            lines += _record_lines(same[0], bullet=len(alike) > 1, count=len(same))
         attrs["label"] = _beside_label(lines) if beside else _label_html(lines)
     tooltip = _tooltip([line for i, e in enumerate(edge_ids)
                         for line in ([""] if i else []) + _edge_tooltip(model, selection, e)])
@@ -698,13 +837,17 @@ def _edge(model: Model, selection: _Selection, edge_ids: list[str], beside: bool
     if len(urls) == 1 and (url := urls.pop()):  # a merged line links only where every record agrees
         attrs["URL"] = _esc_string(url)
         attrs["target"] = '"_blank"'
-    return pydot.Edge(_node_name(first.sender), _node_name(first.receiver), **attrs)
+    return (f"{_node_name(boxes.of[first.sender].name)} -> {_node_name(boxes.of[first.receiver].name)}"
+            + _attr_list(attrs) + ";")
 
 
-def _record_lines(hop: Hop, bullet: bool) -> list[str]:
-    """One edge record in a label: the data, then the date and any hedge."""
+def _record_lines(hop: Hop, bullet: bool, count: int = 1) -> list[str]:
+    """One edge record in a label: the data, then the date and any hedge;
+    ``count`` records alike are listed once, with their number."""
     ev = hop.evidence
     text = ("• " if bullet else "") + ", ".join(data_label(d) for d in hop.data)
+    if count > 1:
+        text += f" (×{count})"
     lines = [_html(line) for line in _wrap(text, EDGE_WIDTH)]
     extra = [ev.date] if ev.date else []
     if ev.hedge:
@@ -715,7 +858,7 @@ def _record_lines(hop: Hop, bullet: bool) -> list[str]:
 
 
 def _blocked_text(model: Model, selection: _Selection, edge_id: str) -> str:
-    names = ", ".join(_clean(model.jurisdictions.at[j, "name"]) for j in selection.blocked[edge_id])
+    names = ", ".join(_clean(model.jurisdiction_row(j)["name"]) for j in selection.blocked[edge_id])
     return f"BLOCKED: no data from {names}" if selection.blocked_relative else f"policy: no data from {names}"
 
 
@@ -732,16 +875,17 @@ def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str
     lines.append(" · ".join(facts))
     if hop.requested_by:
         lines.append(f"requested by: {_clean(model.name(hop.requested_by))}")
-    excludes = split_list(model.edges.at[edge_id, "excludes"])
+    row = model.edge_row(edge_id)
+    excludes = split_list(row["excludes"])
     if excludes:
-        names = ", ".join(_clean(model.jurisdictions.at[j, "name"]) for j in excludes)
+        names = ", ".join(_clean(model.jurisdiction_row(j)["name"]) for j in excludes)
         blocked_here = edge_id in selection.blocked and selection.blocked_relative
         lines.append(("BLOCKED for this route: " if blocked_here else "policy: ") + f"carries no data from {names}")
     if edge_id in selection.cut:
         lines.append("FIREWALL: cutting this channel helps close every open route")
     lines.append(_source_line(model, ev.citation, ev.locator))
     lines.append(f"“{_clean(ev.quote)}”")
-    notes = model.edges.at[edge_id, "notes"]
+    notes = row["notes"]
     if notes:
         lines.append(f"notes: {_clean(notes)}")
     return lines
@@ -752,7 +896,7 @@ def _key(model: Model, selection: _Selection, heading: _Heading) -> str:
     no part in the layout, so it cannot push the map apart the way key nodes
     would; it lists only what the diagram uses."""
     swatches = []
-    kinds = {model.nodes.at[n, "kind"] for n in selection.nodes}
+    kinds = {model.node_row(n)["kind"] for n in selection.nodes}
     for kind, (_, extra_style, fill, text) in KIND_STYLE.items():
         if kind in kinds:
             style = f' style="{extra_style}"' if extra_style else ""
@@ -772,7 +916,7 @@ def _key(model: Model, selection: _Selection, heading: _Heading) -> str:
         return f'{sample}<td align="left"><font color="{colour}"> {_html(text)}</font></td>'
 
     lines = []
-    levels = {model.edges.at[e, "evidence"] for e in selection.edges}
+    levels = {model.edge_row(e)["evidence"] for e in selection.edges}
     lines += [line(EVIDENCE_KEY[level], INK, EVIDENCE_STYLE[level])
               for level in schema.EVIDENCE_LEVELS if level in levels]
     if set(selection.blocked) & selection.focus_edges:
