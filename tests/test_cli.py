@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from flowmap.cli import cli
 
-from conftest import EDGES, NODES, write_dataset
+from conftest import EDGES, NODES, SOURCES, write_dataset
 
 
 @pytest.fixture
@@ -47,6 +47,32 @@ def test_validate_lists_every_problem_and_exits_1(run, tmp_path):
         "(value: 'rumour')\n"
         f"  {bad / 'edges.csv'}: row 3, column 'to': refers to no id in nodes.csv (value: 'ghost')\n"
     )
+
+
+def test_validate_documents_checks_every_quote_against_its_document(run, tmp_path):
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    text = "SB54 limits sharing. SF ordinance. SFPD shares data. NCRIC ran the plate. cameras feed the vendor."
+    (documents / "report.txt").write_text(text, encoding="utf-8")
+    sources = [{**SOURCES[0], "document": "report.txt"}]
+    data = write_dataset(tmp_path / "data", sources=sources, edges=EDGES[:3])
+    clean = run("validate", "--documents", str(documents), data=data)
+    assert clean.exit_code == 0
+    assert clean.output == (f"{data}: valid. 1 sources, 4 jurisdictions, 7 nodes, 3 edges. "
+                            f"Every quote found in its document in {documents}.\n")
+    (documents / "report.txt").write_text(text.replace("ran the plate", "ran a plate"), encoding="utf-8")
+    result = run("validate", "--documents", str(documents), data=data)
+    assert result.exit_code == 1
+    assert result.output == (
+        "1 problem in the data:\n"
+        f"  {data / 'edges.csv'}: row 3, column 'quote': e2: quote not found in report.txt: "
+        "'NCRIC ran the plate'; the nearest passage there (86.5% alike) is 'NCRIC ran a plate.'\n")
+
+
+def test_validate_documents_must_name_a_directory(run, tmp_path):
+    result = run("validate", "--documents", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert "'--documents': Directory" in result.output and "does not exist" in result.output
 
 
 def test_validate_names_a_directory_where_a_table_should_be(run, tmp_path):

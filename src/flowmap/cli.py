@@ -126,24 +126,44 @@ def cli(ctx: click.Context, data_dirs: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.option("--documents", metavar="DIR", type=click.Path(exists=True, file_okay=False),
+              help="Also check every quote against the stored text of its document in DIR "
+                   "(sources.csv's document column names the file).")
 @click.pass_obj
-def validate(state: State) -> None:
+def validate(state: State, documents: str | None) -> None:
     """Check the dataset and list every problem (file, row, column, value).
 
-    Exits 0 when the data is clean, 1 when it has problems.
+    With --documents, also look every quote up in its document (ignoring only
+    whitespace and typographic quotes and dashes) and list each one not found,
+    with the nearest passage the document does hold.  Exits 0 when the data is
+    clean, 1 when it has problems.
     """
-    from .model import Model
+    from .load import load_tables
+    from .model import Model, resolve_data_dirs
 
     try:
-        model = Model.load(state.data_dirs)
+        tables = load_tables(resolve_data_dirs(state.data_dirs))
+        model = Model(tables)
     except DataError as exc:
         click.echo(str(exc))
         sys.exit(1)
+    checked = ""
+    if documents is not None:
+        from .quotes import check_quotes
+
+        try:
+            problems = check_quotes(tables, documents)
+        except DataError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if problems:
+            click.echo(str(DataError(problems)))
+            sys.exit(1)
+        checked = f" Every quote found in its document in {documents}."
     where = " + ".join(str(d) for d in state.data_dirs)
     merged = f" ({len(model.merged_ids)} nodes merged by ORI)" if model.merged_ids else ""
     click.echo(f"{where}: valid. {len(model.sources)} sources, {len(model.jurisdictions)} jurisdictions, "
                f"{len(model.designations)} designations, {len(model.nodes)} nodes{merged}, "
-               f"{len(model.edges)} edges.")
+               f"{len(model.edges)} edges.{checked}")
 
 
 @cli.command()
