@@ -58,7 +58,7 @@ def test_validate_documents_checks_every_quote_against_its_document(run, tmp_pat
     data = write_dataset(tmp_path / "data", sources=sources, edges=EDGES[:3])
     clean = run("validate", "--documents", str(documents), data=data)
     assert clean.exit_code == 0
-    assert clean.output == (f"{data}: valid. 1 sources, 4 jurisdictions, 7 nodes, 3 edges. "
+    assert clean.output == (f"{data}: valid. 1 sources, 4 jurisdictions, 0 designations, 7 nodes, 3 edges. "
                             f"Every quote found in its document in {documents}.\n")
     (documents / "report.txt").write_text(text.replace("ran the plate", "ran a plate"), encoding="utf-8")
     result = run("validate", "--documents", str(documents), data=data)
