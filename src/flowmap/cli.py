@@ -480,5 +480,174 @@ def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], fmt
     click.echo(f"wrote {output} ({fmt})", err=True)
 
 
+# -- flowmap import ----------------------------------------------------------------
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import a public record as a layer (a dataset directory) to load with --data.
+
+    \b
+    flowmap import 287g participatingAgencies.xlsx -o layers/287g
+    flowmap import contracts explorer.csv -o layers/contracts
+    flowmap --data default --data layers/287g sanctuary
+    """
+
+
+class ProgressBar:
+    """A progress callback (``bar(done, total)``) drawn with click's progress bar on standard error."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.bar is None:
+            if not total:
+                return
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+        elif self.done:
+            click.echo(f"{self.label}: {self.done:,} bytes", err=True)
+
+
+def import_options(command):
+    """Options every public-record importer shares."""
+    options = [
+        click.option("-o", "--output", required=True, metavar="DIR", type=click.Path(file_okay=False),
+                     help="Write the layer here (replaced if it is a layer already; written whole or not at all)."),
+        click.option("--registry", metavar="DIR|FILE", type=click.Path(exists=True),
+                     help="The FBI agency registry (a layer from `flowmap import agencies`, or the FBI list "
+                          "itself) to resolve agency names to ORIs."),
+        click.option("--links", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+                     help="A CSV of input_name, state, node_id that overrides name resolution."),
+        click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
+                     help="Refuse inputs larger than N bytes (default 200 MiB)."),
+        click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+                     help="The closing summary as text or as JSON."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _run_import(state: State, fmt: str, run) -> None:
+    """Run an importer with progress bars on standard error, then print its summary."""
+    download = ProgressBar("downloading")
+    rows = ProgressBar("importing")
+    try:
+        summary = run(state.flowmap.model, download, rows)
+    finally:
+        download.close()
+        rows.close()
+    if fmt == "json":
+        from .views import tabular
+
+        click.echo(tabular.to_json(summary), nl=False)
+    else:
+        click.echo(import_summary_text(summary), nl=False)
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in counts.items()) or "none"
+
+
+def import_summary_text(s: dict) -> str:
+    """The closing summary of ``flowmap import 287g`` or ``contracts``, for people."""
+    lines = []
+    if "agreements" in s:
+        lines.append(f"{s['agreements']:,} agreements" + (f" and {s['pending']:,} pending" if s["pending"] else "")
+                     + f" from {s['rows']:,} rows, written to {s['output']}")
+        for book in s["workbooks"]:
+            lines.append(f"  {book['file']} (sheet {book['sheet']}, {book['list']}): {book['rows']:,} rows")
+        lines.append(f"  support types: {_counts(s['by_support_type'])}")
+        lines.append(f"  MOA links: {s['with_moa_link']:,} ({s['moa_unwrapped']:,} unwrapped from a mail-filter "
+                     f"redirect), {s['without_moa_link']:,} without")
+        if s["duplicate_agreements"]:
+            lines.append(f"  listed twice (same agency and support type): {s['duplicate_agreements']:,}; "
+                         "the later row's id ends with its date")
+        who = "agencies"
+    else:
+        lines.append(f"{s['kept']:,} awards that buy data or database access, of {s['rows']:,} rows, "
+                     f"written to {s['output']}")
+        lines.append(f"  kept by rule: {_counts(s['kept_by_rule'])}")
+        lines.append(f"  skipped: {s['skipped']:,}")
+        for reason, count in s["skipped_by_reason"].items():
+            lines.append(f"    {count:>5,}  {reason}")
+        for item in s["unclear"]:
+            lines.append(f"  unclear, skipped: row {item['row']} {item['award_id']} {item['recipient']}: "
+                         f"{item['description']!r}")
+        if s["governments"]:
+            lines.append("  state and local governments that sold access:")
+            for g in s["governments"]:
+                place = ", ".join(p for p in (g["county"] and f"{g['county']} County", g["state"]) if p)
+                lines.append(f"    {g['name']} ({place}): {', '.join(g['awards'])}")
+        who = "recipients"
+    resolved = {k: v for k, v in s["resolution"].items() if k not in ("new", "ambiguous")}
+    lines.append(f"  {who}: {sum(s['resolution'].values()):,}; resolved {sum(resolved.values()):,} "
+                 f"({_counts(resolved)}); new {s['resolution'].get('new', 0):,}; "
+                 f"ambiguous {s['resolution'].get('ambiguous', 0):,}")
+    for name in s.get("ambiguous", []):
+        lines.append(f"    ambiguous, kept as a layer-local node: {name}")
+    lines.append(f"  every decision: {s['output']}/matches.csv")
+    return "\n".join(lines) + "\n"
+
+
+@import_group.command("287g")
+@click.argument("workbooks", nargs=-1, required=True, metavar="WORKBOOK...")
+@click.option("--pending", is_flag=True,
+              help="Also import ICE's pending list (rows without SIGNED/MOA), marked as not signed.")
+@click.option("--sheet", metavar="NAME", help="The sheet holding the list (default: the first with its columns).")
+@import_options
+@click.pass_obj
+@reports_errors
+def import_287g(state: State, workbooks: tuple[str, ...], pending: bool, sheet: str | None, output: str,
+                registry: str | None, links: str | None, max_bytes: int | None, fmt: str) -> None:
+    """ICE's 287(g) workbooks (.xlsx, a path or an http(s) URL): one edge per agreement, agency -> ICE.
+
+    Evidence is capability (an agreement is a channel, not a transfer), the date
+    is SIGNED, the edge's url the MOA, the quote the row itself. Agreement ids
+    are stable from one of ICE's workbooks to the next, so `flowmap diff` shows
+    what changed.
+
+    \b
+    flowmap import 287g participatingAgencies07182025pm.xlsx --registry layers/agencies -o layers/287g
+    flowmap import 287g participating.xlsx pending.xlsx --pending -o layers/287g
+    """
+    from .importers import ice287g
+
+    _run_import(state, fmt, lambda model, download, rows: ice287g.import_287g(
+        workbooks, output, model=model, registry=registry, links=links, pending=pending, sheet=sheet,
+        max_bytes=max_bytes, download_progress=download, progress=rows))
+
+
+@import_group.command("contracts")
+@click.argument("table", metavar="EXPLORER_CSV")
+@import_options
+@click.pass_obj
+@reports_errors
+def import_contracts(state: State, table: str, output: str, registry: str | None, links: str | None,
+                     max_bytes: int | None, fmt: str) -> None:
+    """ICE contract awards (Torn Apart's explorer.csv, a path or an http(s) URL): recipient -> ICE for
+    awards that buy data or database access; every other award is skipped and counted by reason.
+
+    \b
+    flowmap import contracts explorer.csv -o layers/contracts
+    """
+    from .importers import contracts
+
+    _run_import(state, fmt, lambda model, download, rows: contracts.import_contracts(
+        table, output, model=model, registry=registry, links=links, max_bytes=max_bytes,
+        download_progress=download, progress=rows))
+
+
 def main() -> None:
     cli(prog_name="flowmap")
