@@ -192,7 +192,8 @@ def test_reach_count(run):
     assert result.output == ("San Francisco Police Department → Immigration and Customs Enforcement: "
                              "1 open route and 1 blocked by policy of at most 6 hops.\n")
     data = json.loads(run("reach", "sfpd", "--count", "--format", "json").output)
-    assert (data["open"], data["blocked"], data["reachable"]) == (1, 1, True)
+    assert (data["count"]["open"], data["count"]["blocked"], data["reachable"]) == (1, 1, True)
+    assert data["routes"] == [] and data["question"]["command"] == "count"
 
 
 def test_reach_filters_from_the_command_line(run):
@@ -247,7 +248,7 @@ def test_nodes_table_json_and_kind_filter(run):
     result = run("nodes", "--kind", "fusion_center")
     assert result.output.splitlines()[2].split() == ["ncric", "Northern", "California", "Regional",
                                                       "Intelligence", "Center", "fusion_center", "CA", "yes"]
-    records = json.loads(run("nodes", "--format", "json").output)
+    records = json.loads(run("nodes", "--format", "json").output)["nodes"]
     sfpd = next(r for r in records if r["id"] == "sfpd")
     assert sfpd["sanctuary"] == "yes"
     assert sfpd["sanctuary_law"] == "Sanctuary City Ordinance (San Francisco); SB54 (California)"
@@ -266,13 +267,16 @@ def test_show_lists_inbound_and_outbound_edges(run):
 
 def test_sanctuary_json(run):
     data = json.loads(run("sanctuary", "--format", "json").output)
-    assert [r["id"] for r in data] == ["ncric", "sfpd"]
-    assert set(data[0]) >= {"id", "name", "law", "routes", "shortest", "gateways"}
+    assert [r["id"] for r in data["reaches"]] == ["ncric", "sfpd"]
+    assert set(data["reaches"][0]) >= {"id", "name", "law", "shortest", "gateways"}
+    assert (data["covered"], data["reaching"], data["counted"]) == (2, 2, False)
+    counted = json.loads(run("sanctuary", "--count", "--format", "json").output)
+    assert [r["count"] for r in counted["reaches"]] == [{"open": 1, "more": False}, {"open": 1, "more": False}]
 
 
 def test_firewall_json_and_table(run):
     data = json.loads(run("firewall", "sfpd", "--format", "json").output)
-    assert [e["id"] for e in data["edges"]] == ["e1"]
+    assert [e["edge"] for e in data["edges"]] == ["e1"]
     assert data["nodes"] == [{"id": "ncric", "name": "Northern California Regional Intelligence Center",
                               "meaning": "withdraw from Northern California Regional Intelligence Center"}]
     assert data["verified"] is True

@@ -25,8 +25,9 @@ from flowmap.api import FlowMap, make_filters
 from flowmap.cli import cli
 from flowmap.errors import QueryError, RenderError
 from flowmap.model import Model
+from flowmap.query import DEFAULT_LIMIT, Query
 from flowmap.views import render
-from flowmap.views.render import Diagram, diagram, format_for
+from flowmap.views.render import Diagram, format_for
 
 from conftest import EDGES, JURISDICTIONS, NODES, SOURCES, write_dataset
 
@@ -37,6 +38,12 @@ XLINK = "{http://www.w3.org/1999/xlink}"
 
 
 # -- helpers ---------------------------------------------------------------------
+
+def diagram(model: Model, source: str | None = None, *, filters: Query | None = None, limit=DEFAULT_LIMIT,
+            **kwargs) -> Diagram:
+    """A diagram as the API draws it: the query run, its results handed to the view."""
+    return FlowMap(model).render((filters or Query()).replace(source=source, limit=limit), **kwargs)
+
 
 def check_golden(name: str, text: str) -> None:
     path = GOLDEN / name
@@ -114,8 +121,8 @@ def test_same_data_gives_byte_identical_dot_and_svg(tiny):
 @pytest.mark.parametrize("seed", ["1", "2"])
 def test_dot_does_not_depend_on_hash_seed(tiny, model, seed):
     # Set and dict iteration over strings changes with the hash seed; the DOT must not.
-    code = ("import sys; from flowmap.model import Model; from flowmap.views.render import diagram; "
-            "sys.stdout.write(diagram(Model.load(sys.argv[1]), 'sfpd', context=True, firewall=True).dot)")
+    code = ("import sys, flowmap; "
+            "sys.stdout.write(flowmap.load(sys.argv[1]).render('sfpd', context=True, firewall=True).dot)")
     env = {**os.environ, "PYTHONHASHSEED": seed}
     out = subprocess.run([sys.executable, "-c", code, str(tiny)], capture_output=True, text=True, env=env,
                          check=True).stdout
@@ -220,7 +227,7 @@ def test_node_kinds_have_their_own_shapes(model):
 def test_filters_apply(model):
     d = diagram(model, filters=make_filters(carrying="immigration_records"))
     assert d.edges == ("e5",)
-    assert "data: immigration records" in parse_dot(d.dot).get("label")
+    assert "carrying immigration records end to end" in parse_dot(d.dot).get("label")
 
 
 def test_parallel_edges_drawn_alike_share_one_line(tiny):

@@ -12,7 +12,8 @@ from flowmap import schema
 from flowmap.errors import AmbiguousName, NameNotFound, QueryError
 from flowmap.load import Tables
 from flowmap.model import Model
-from flowmap.routes import Filters, RouteSearch, reach
+from flowmap.query import Query
+from flowmap.routes import RouteSearch, reach
 
 from conftest import EDGES, write_dataset
 
@@ -27,7 +28,7 @@ def edge_paths(result) -> list[tuple[str, ...]]:
 
 
 def test_routes_are_listed_shortest_first_with_open_and_blocked_apart(model):
-    result = reach(model, "SFPD")
+    result = reach(model, Query("SFPD"))
     assert result.reachable
     assert edge_paths(result) == [("e1", "e2")]
     assert [r.edges for r in result.blocked] == [("e3", "e4")]
@@ -38,13 +39,13 @@ def test_routes_are_listed_shortest_first_with_open_and_blocked_apart(model):
 
 def test_restriction_is_judged_against_the_routes_origin(model):
     # Denver is in Colorado, which the vendor's contract does not exclude.
-    result = reach(model, "Denver Police")
+    result = reach(model, Query("Denver Police"))
     assert edge_paths(result) == [("e6", "e4")]
     assert result.blocked == []
 
 
 def test_only_blocked_routes_means_not_reachable(model):
-    result = reach(model, "sfpd", filters=Filters(without=("e1",)))
+    result = reach(model, Query("sfpd", without=("e1",)))
     assert not result.reachable
     assert result.routes == [] and len(result.blocked) == 1
 
@@ -52,37 +53,37 @@ def test_only_blocked_routes_means_not_reachable(model):
 def test_reaching_a_unit_of_the_target_counts(tmp_path):
     edges = EDGES + [{**EDGES[0], "id": "e7", "from": "denver", "to": "ice-das"}]
     model = Model.load(write_dataset(tmp_path / "d", edges=edges))
-    result = reach(model, "denver", "ICE")
+    result = reach(model, Query("denver", "ICE"))
     assert ("e7",) in edge_paths(result)
     assert result.routes[0].nodes == ("denver", "ice-das")
 
 
 def test_a_unit_of_the_source_counts_as_the_source(model):
     # ICE's Data Analysis System is part of ICE: what it sends, ICE sends (issue 13).
-    by_unit = reach(model, "ice-das", "ncric")
-    by_parent = reach(model, "ICE", "ncric")
+    by_unit = reach(model, Query("ice-das", "ncric"))
+    by_parent = reach(model, Query("ICE", "ncric"))
     assert by_parent.reachable and by_unit.reachable
     assert edge_paths(by_parent) == edge_paths(by_unit) == [("e5",)]
     assert by_parent.source == "ice" and by_parent.routes[0].nodes == ("ice-das", "ncric")
-    assert RouteSearch(model, "ICE", "ncric").count().open == 1
+    assert RouteSearch(model, Query("ICE", "ncric")).count().open == 1
 
 
 def test_routes_from_a_unit_never_pass_through_the_source(tmp_path):
     # ice → ice-das → ncric is not a route of ICE's: the data is still ICE's at ice-das.
     edges = EDGES + [{**EDGES[0], "id": "e7", "from": "ice", "to": "ice-das"}]
     model = Model.load(write_dataset(tmp_path / "d", edges=edges))
-    assert edge_paths(reach(model, "ICE", "ncric")) == [("e5",)]
+    assert edge_paths(reach(model, Query("ICE", "ncric"))) == [("e5",)]
 
 
 def test_data_filter_keeps_only_hops_carrying_that_data(model):
-    assert not reach(model, "sfpd", filters=Filters(carrying=("social_media",))).reachable
-    assert reach(model, "sfpd", filters=Filters(carrying=("licence_plate_reads",))).reachable
+    assert not reach(model, Query("sfpd", carrying=("social_media",))).reachable
+    assert reach(model, Query("sfpd", carrying=("licence_plate_reads",))).reachable
 
 
 def test_min_evidence_drops_weaker_hops(model):
     # e1 is only reported: requiring documented evidence closes the route.
-    assert reach(model, "sfpd", filters=Filters(min_evidence="reported")).reachable
-    assert not reach(model, "sfpd", filters=Filters(min_evidence="documented")).reachable
+    assert reach(model, Query("sfpd", min_evidence="reported")).reachable
+    assert not reach(model, Query("sfpd", min_evidence="documented")).reachable
 
 
 @pytest.mark.parametrize("since, until, dated_only, expected", [
@@ -93,51 +94,53 @@ def test_min_evidence_drops_weaker_hops(model):
     ("2018", "2018", True, False),  # dated-only drops undated e1
 ])
 def test_date_window(model, since, until, dated_only, expected):
-    filters = Filters(since=since, until=until, dated_only=dated_only)
-    assert reach(model, "sfpd", filters=filters).reachable is expected
+    filters = Query(since=since, until=until, dated_only=dated_only)
+    assert reach(model, filters.replace(source="sfpd")).reachable is expected
 
 
 def test_avoid_and_without_are_what_ifs(model):
-    assert not reach(model, "sfpd", filters=Filters(avoid=("NCRIC",))).reachable
-    assert not reach(model, "sfpd", filters=Filters(without=("e2",))).reachable
-    assert reach(model, "sfpd", filters=Filters(without=("e5",))).reachable
+    assert not reach(model, Query("sfpd", avoid=("NCRIC",))).reachable
+    assert not reach(model, Query("sfpd", without=("e2",))).reachable
+    assert reach(model, Query("sfpd", without=("e5",))).reachable
 
 
 def test_via_keeps_routes_through_the_node(model):
-    assert [r.edges for r in reach(model, "sfpd", filters=Filters(via=("vendor",))).blocked] == [("e3", "e4")]
-    assert edge_paths(reach(model, "sfpd", filters=Filters(via=("vendor",)))) == []
+    assert [r.edges for r in reach(model, Query("sfpd", via=("vendor",))).blocked] == [("e3", "e4")]
+    assert edge_paths(reach(model, Query("sfpd", via=("vendor",)))) == []
 
 
 def test_max_hops_bounds_routes_and_reachability(model):
-    result = reach(model, "sfpd", filters=Filters(max_hops=1))
+    result = reach(model, Query("sfpd", max_hops=1))
     assert not result.reachable and result.routes == []
 
 
 def test_limit_says_more_routes_exist(tmp_path):
     edges = EDGES + [{**EDGES[1], "id": f"p{i}"} for i in range(3)]  # three more NCRIC -> ICE channels
     model = Model.load(write_dataset(tmp_path / "d", edges=edges))
-    result = reach(model, "sfpd", limit=2)
+    result = reach(model, Query("sfpd", limit=2))
     assert len(result.routes) == 2 and result.more_routes
-    assert RouteSearch(model, "sfpd").count().open == 4
+    assert RouteSearch(model, Query("sfpd")).count().open == 4
 
 
 @pytest.mark.parametrize("filters, message", [
-    (Filters(carrying=("telepathy",)), "unknown data category 'telepathy' for --carrying"),
-    (Filters(min_evidence="rumour"), "unknown evidence level 'rumour' for --min-evidence"),
-    (Filters(since="2018-13"), "--since '2018-13' is not a date"),
-    (Filters(since="2019", until="2018"), "--since 2019 is after --until 2018"),
-    (Filters(avoid=("ICE",)), "--avoid 'Immigration and Customs Enforcement' would remove the target itself"),
-    (Filters(avoid=("sfpd",)), "would remove the source itself"),
-    (Filters(via=("sfpd",)), "is the source; name an intermediary"),
+    ({"carrying": ("telepathy",)}, "unknown data category 'telepathy' for --carrying"),
+    ({"min_evidence": "rumour"}, "unknown evidence level 'rumour' for --min-evidence"),
+    ({"since": "2018-13"}, "--since '2018-13' is not a date"),
+    ({"since": "2019", "until": "2018"}, "--since 2019 is after --until 2018"),
+    ({"max_hops": 0}, "--max-hops must be at least 1"),
+    ({"limit": 0}, "--limit must be at least 1"),
+    ({"avoid": ("ICE",)}, "--avoid 'Immigration and Customs Enforcement' would remove the target itself"),
+    ({"avoid": ("sfpd",)}, "would remove the source itself"),
+    ({"via": ("sfpd",)}, "is the source; name an intermediary"),
 ])
 def test_bad_options_fail_before_any_search(model, filters, message):
     with pytest.raises(QueryError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        RouteSearch(model, "sfpd", "ice", filters)
+        RouteSearch(model, Query("sfpd", "ice", **filters))
 
 
 def test_source_inside_the_target_is_refused(model):
     with pytest.raises(QueryError, match="is part of 'Immigration and Customs Enforcement'"):
-        reach(model, "ice-das")
+        reach(model, Query("ice-das"))
 
 
 def test_names_resolve_by_id_name_or_alias_in_any_case(model):
@@ -202,7 +205,7 @@ def test_routes_equal_networkx_simple_edge_paths(graph_spec, cutoff):
     n, pairs = graph_spec
     model = model_from_pairs(n, pairs)
     source, target = "n0", f"n{n - 1}"
-    search = RouteSearch(model, source, target, Filters(max_hops=cutoff))
+    search = RouteSearch(model, Query(source, target, max_hops=cutoff))
     routes = list(search.routes())
     graph = nx_graph(model)
     expected = {tuple(k for _, _, k in path) for path in nx.all_simple_edge_paths(graph, source, target, cutoff)}
@@ -231,7 +234,7 @@ def test_via_routes_are_the_networkx_paths_through_the_node(graph_spec, cutoff, 
     via = f"n{data.draw(st.integers(1, n - 2))}"
     model = model_from_pairs(n, pairs)
     source, target = "n0", f"n{n - 1}"
-    routes = list(RouteSearch(model, source, target, Filters(max_hops=cutoff, via=(via,))).routes())
+    routes = list(RouteSearch(model, Query(source, target, max_hops=cutoff, via=(via,))).routes())
     graph = nx_graph(model)
     expected = {tuple(k for _, _, k in path) for path in nx.all_simple_edge_paths(graph, source, target, cutoff)
                 if via in {v for _, v, _ in path}}
@@ -241,4 +244,4 @@ def test_via_routes_are_the_networkx_paths_through_the_node(graph_spec, cutoff, 
 
 def test_source_that_is_the_target_is_refused(model):
     with pytest.raises(QueryError, match="'Immigration and Customs Enforcement' is the target itself"):
-        reach(model, "ICE")
+        reach(model, Query("ICE"))

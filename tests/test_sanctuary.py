@@ -6,7 +6,8 @@ import pytest
 
 from flowmap.errors import QueryError
 from flowmap.model import Model
-from flowmap.routes import Filters, RouteSearch
+from flowmap.query import Query
+from flowmap.routes import RouteSearch
 from flowmap.sanctuary import sweep
 
 from conftest import EDGES, NODES, write_dataset
@@ -18,7 +19,7 @@ def test_sweep_lists_sanctuary_nodes_with_law_count_shortest_route_and_gateways(
     assert [r["id"] for r in result.to_list()] == ["ncric", "sfpd"]  # shortest route first
     sfpd = result.to_list()[1]
     assert sfpd["law"] == "Sanctuary City Ordinance (San Francisco); SB54 (California)"
-    assert sfpd["routes"] == 1  # the vendor route is blocked by the California opt-out
+    assert "count" not in sfpd  # not counted unless asked
     assert [n["id"] for n in sfpd["shortest"]["nodes"]] == ["sfpd", "ncric", "ice"]
     assert sfpd["gateways"] == {
         "exit": {"id": "ncric", "name": "Northern California Regional Intelligence Center"},
@@ -41,21 +42,27 @@ def test_sweep_agrees_with_one_search_per_node(tiny):
     for node in model.node_ids:
         if not model.sanctuary(node).covered:
             continue
-        search = RouteSearch(model, node)
+        search = RouteSearch(model, Query(node, group_joins=False))
         assert (node in swept) == search.reachable
         if node in swept:
             first = next(r for r in search.routes() if not r.blocked)
-            assert len(swept[node].shortest) == len(first)
-            assert swept[node].routes == search.count().open
+            assert swept[node].shortest == first
+
+
+def test_sweep_counts_routes_only_when_asked(tiny):
+    model = Model.load(tiny)
+    assert all(r.routes is None for r in sweep(model).reaches)
+    sfpd = next(r for r in sweep(model, count=True).reaches if r.node == "sfpd")
+    assert (sfpd.routes, sfpd.more_routes) == (1, False)  # the vendor route is blocked by the California opt-out
 
 
 def test_sweep_counts_stop_at_the_limit(tmp_path):
     edges = EDGES + [{**EDGES[1], "id": f"p{i}"} for i in range(3)]
-    result = sweep(Model.load(write_dataset(tmp_path / "d", edges=edges)), limit=2)
+    result = sweep(Model.load(write_dataset(tmp_path / "d", edges=edges)), Query(limit=2), count=True)
     sfpd = next(r for r in result.reaches if r.node == "sfpd")
     assert (sfpd.routes, sfpd.more_routes) == (2, True)
 
 
 def test_sweep_refuses_via(tiny):
     with pytest.raises(QueryError, match="--via does not apply to the sanctuary sweep"):
-        sweep(Model.load(tiny), filters=Filters(via=("ncric",)))
+        sweep(Model.load(tiny), Query(via=("ncric",)))

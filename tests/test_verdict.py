@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from flowmap.model import Model
-from flowmap.routes import Filters, reach
+from flowmap.query import Query
+from flowmap.routes import reach
 from flowmap.views.verdict import verdict
 
 from conftest import EDGES, write_dataset
@@ -19,7 +20,7 @@ def model(tiny) -> Model:
 
 
 def test_positive_says_how_weak_the_best_route_is_and_what_a_route_does_not_show(model):
-    assert verdict(reach(model, "sfpd")) == (
+    assert verdict(reach(model, Query("sfpd"))) == (
         "San Francisco Police Department CAN reach Immigration and Customs Enforcement within 6 hops: on the best "
         "route found, the weakest hop is reported (a source says it happens; no primary record shows it), and a "
         "route shows that channels connect, not that any one record travelled the whole way.")
@@ -32,36 +33,36 @@ def test_best_route_is_the_one_with_the_strongest_weakest_hop(tmp_path):
                      {**EDGES[1], "id": "e9", "from": "dhs", "to": "ice", "evidence": "documented"}]
     model = Model.load(write_dataset(tmp_path / "d", edges=edges))
     assert ": on the best route found, every hop is documented (a primary record shows each), and a route " \
-        "shows" in verdict(reach(model, "sfpd"))
+        "shows" in verdict(reach(model, Query("sfpd")))
 
 
 def test_direct_hop(model):
-    assert verdict(reach(model, "ncric")) == (
+    assert verdict(reach(model, Query("ncric"))) == (
         "Northern California Regional Intelligence Center CAN reach Immigration and Customs Enforcement within 6 "
         "hops: the best route found is one direct hop, documented (a primary record shows it), and a hop shows "
         "that the channel exists or was used, not how often or how much data moves.")
 
 
 @pytest.mark.parametrize("filters, words", [
-    (Filters(min_evidence="documented"), "within 6 hops, on documented evidence only: "),
-    (Filters(min_evidence="reported", max_hops=1), "within 1 hop, on documented or reported evidence only: "),
-    (Filters(carrying=("social_media", "tips")), "within 6 hops, carrying social media or tips on every hop: "),
-    (Filters(since="2019", until="2020", dated_only=True),
+    (Query(min_evidence="documented"), "within 6 hops, on documented evidence only: "),
+    (Query(min_evidence="reported", max_hops=1), "within 1 hop, on documented or reported evidence only: "),
+    (Query(carrying=("social_media", "tips")), "within 6 hops, carrying social media or tips on every hop: "),
+    (Query(since="2019", until="2020", dated_only=True),
      "within 6 hops, with flows dated 2019 to 2020 (undated flows left out): "),
-    (Filters(until="2017"), "within 6 hops, with flows dated 2017 or earlier (undated flows kept): "),
-    (Filters(dated_only=True), "within 6 hops, with dated flows only: "),
-    (Filters(avoid=("NCRIC", "vendor")),
+    (Query(until="2017"), "within 6 hops, with flows dated 2017 or earlier (undated flows kept): "),
+    (Query(dated_only=True), "within 6 hops, with dated flows only: "),
+    (Query(avoid=("NCRIC", "vendor")),
      "within 6 hops, if Northern California Regional Intelligence Center and Plate Vendor were gone: "),
-    (Filters(without=("e1", "e3"), max_hops=None), " without edges e1 and e3: "),
+    (Query(without=("e1", "e3"), max_hops=None), " without edges e1 and e3: "),
 ])
 def test_negative_names_every_filter(model, filters, words):
-    text = verdict(reach(model, "sfpd", filters=filters))
+    text = verdict(reach(model, filters.replace(source="sfpd")))
     assert text.startswith("San Francisco Police Department cannot reach Immigration and Customs Enforcement")
     assert words in text and text.endswith(TAIL)
 
 
 def test_negative_with_blocked_routes_says_policy_closed_them(model):
-    assert verdict(reach(model, "sfpd", filters=Filters(without=("e1",)))) == (
+    assert verdict(reach(model, Query("sfpd", without=("e1",)))) == (
         "San Francisco Police Department cannot reach Immigration and Customs Enforcement within 6 hops, without "
         "edge e1: its 1 route in this data is closed by a policy restriction, and “cannot” means no open route in "
         "this data, not proof that no data moves.")
@@ -69,4 +70,4 @@ def test_negative_with_blocked_routes_says_policy_closed_them(model):
 
 def test_via_is_named(model):
     assert "within 6 hops, through Plate Vendor: its 1 route" in verdict(
-        reach(model, "sfpd", filters=Filters(via=("vendor",))))
+        reach(model, Query("sfpd", via=("vendor",))))

@@ -8,11 +8,13 @@ True
 
 from .api import FlowMap, load, make_filters
 from .errors import AmbiguousName, DataError, FlowmapError, NameNotFound, Problem, QueryError, RenderError
-from .routes import Evidence, Filters, Hop, ReachResult, Restriction, Route
+from .query import SCHEMA_VERSION, Query, query
+from .routes import Evidence, Filters, GroupJoin, Hop, ReachResult, Restriction, Route
 from .views.render import Diagram
 
 __all__ = [
-    "AmbiguousName", "DataError", "Diagram", "Evidence", "Filters", "FlowMap", "FlowmapError", "Hop", "NameNotFound",
-    "Problem", "QueryError", "ReachResult", "RenderError", "Restriction", "Route", "load", "make_filters",
+    "AmbiguousName", "DataError", "Diagram", "Evidence", "Filters", "FlowMap", "FlowmapError", "GroupJoin", "Hop",
+    "NameNotFound", "Problem", "Query", "QueryError", "ReachResult", "RenderError", "Restriction", "Route",
+    "SCHEMA_VERSION", "load", "make_filters", "query",
 ]
 __version__ = "0.1.0"

@@ -8,14 +8,12 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import TYPE_CHECKING
 
 from . import routes, sanctuary
-from .errors import QueryError
 from .model import Model
-from .routes import DEFAULT_LIMIT, Filters
+from .query import DEFAULT_LIMIT, Query
 
 if TYPE_CHECKING:  # imported when used: `flowmap reach` needs neither
     import networkx as nx
@@ -23,56 +21,28 @@ if TYPE_CHECKING:  # imported when used: `flowmap reach` needs neither
 
     from . import cuts
 
-FILTER_NAMES = tuple(f.name for f in dataclasses.fields(Filters))
 
-
-def make_filters(**options) -> Filters:
-    """Build :class:`~flowmap.routes.Filters` from keyword options.
-
-    The keyword options of :meth:`FlowMap.reach`, :meth:`FlowMap.sanctuary`
-    and the other questions pass through here.
-
-    Parameters
-    ----------
-    **options
-        Any field of :class:`~flowmap.routes.Filters`: ``data``,
-        ``min_evidence``, ``since``, ``until``, ``dated_only``, ``max_hops``,
-        ``via``, ``avoid``, ``without``.  A single string is accepted where a
-        list is expected (``carrying="social_media"``); ``None`` keeps the default.
-
-    Returns
-    -------
-    Filters
-        The options with lists made tuples.  Values are checked when a search
-        uses them (:meth:`Filters.check`), not here.
-
-    Raises
-    ------
-    QueryError
-        For an option that is not a filter.
+def make_filters(**options) -> Query:
+    """Build a :class:`~flowmap.query.Query` from keyword options (the older
+    name of :func:`flowmap.query`; see :meth:`Query.from_options`).
 
     Examples
     --------
-    >>> filters = make_filters(carrying="social_media", max_hops=3)
-    >>> filters.carrying, filters.max_hops, filters.min_evidence
+    >>> q = make_filters(carrying="social_media", max_hops=3)
+    >>> q.carrying, q.max_hops, q.min_evidence
     (('social_media',), 3, None)
     >>> make_filters(avoid=["NCRIC", "OCIAC"]).avoid
     ('NCRIC', 'OCIAC')
-    >>> make_filters(hops=3)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    flowmap.errors.QueryError: unknown filter 'hops'; filters are: carrying, min_evidence, since, ...
     """
-    unknown = sorted(set(options) - set(FILTER_NAMES))
-    if unknown:
-        raise QueryError(f"unknown filter {unknown[0]!r}; filters are: {', '.join(FILTER_NAMES)}")
-    for name in ("carrying", "via", "avoid", "without"):
-        value = options.get(name)
-        if isinstance(value, str):
-            options[name] = (value,)
-        elif value is not None:
-            options[name] = tuple(value)
-    return Filters(**{k: v for k, v in options.items() if v is not None})
+    return Query.from_options(**options)
+
+
+def _query(source, to: str, defaults: dict, options: dict) -> Query:
+    """The query an API call asks: a :class:`Query` given as the first argument,
+    with any keyword options applied to it, or one built from the arguments."""
+    if isinstance(source, Query):
+        return source.replace(**options) if options else source
+    return Query.from_options(**{**defaults, "source": source, "target": to, **options})
 
 
 class FlowMap:
@@ -109,21 +79,33 @@ class FlowMap:
     def jurisdictions(self) -> pd.DataFrame:
         return self.model.jurisdictions
 
-    def reach(self, source: str, to: str = "ice", *, limit: int | None = DEFAULT_LIMIT,
+    def query(self, source: str | None = None, to: str = "ice", **options) -> Query:
+        """A :class:`~flowmap.query.Query` checked against this dataset: every
+        name resolved to its id (raises for a name no node has).
+
+        >>> load().query("sfpd", avoid="ncric").avoid
+        ('ncric',)
+        """
+        return Query.from_options(source=source, target=to, **options).resolved(self.model)
+
+    def reach(self, source: str | Query, to: str = "ice", *, limit: int | None = DEFAULT_LIMIT,
               **filters) -> routes.ReachResult:
         """Every route by which data moves from ``source`` to ``to``.
 
         Parameters
         ----------
-        source, to : str
-            An id, name or alias (any case).  Reaching a unit of ``to``
-            (ICE's Data Analysis System is part of ICE) counts as reaching it.
+        source : str or Query
+            An id, name or alias (any case); or a whole :class:`~flowmap.query.Query`.
+        to : str
+            An id, name or alias.  Reaching a unit of ``to`` (ICE's Data
+            Analysis System is part of ICE) counts as reaching it.
         limit : int or None
             List at most this many open (and this many blocked) routes.
         **filters
-            ``data``, ``min_evidence``, ``since``, ``until``, ``dated_only``,
-            ``max_hops`` (default 6), ``via``, ``avoid``, ``without``; see
-            :class:`~flowmap.routes.Filters`.
+            ``carrying``, ``min_evidence``, ``since``, ``until``,
+            ``dated_only``, ``max_hops`` (default 6; None for no bound),
+            ``via``, ``avoid``, ``without``, ``group_joins`` (default True);
+            see :class:`~flowmap.query.Query`.
 
         Returns
         -------
@@ -174,9 +156,9 @@ class FlowMap:
         ...
         flowmap.errors.NameNotFound: no entity called 'SFDP'; did you mean: San Francisco Police Department (sfpd)? ...
         """
-        return routes.reach(self.model, source, to, make_filters(**filters), limit)
+        return routes.reach(self.model, _query(source, to, {"limit": limit}, filters))
 
-    def count(self, source: str, to: str = "ice", **filters) -> routes.Counts:
+    def count(self, source: str | Query, to: str = "ice", **filters) -> routes.Counts:
         """How many open and blocked routes exist, without listing them.
 
         Unlike :meth:`reach` there is no ``limit``: every route within
@@ -208,9 +190,10 @@ class FlowMap:
         >>> counts.open, counts.blocked
         (0, 1)
         """
-        return routes.RouteSearch(self.model, source, to, make_filters(**filters)).count()
+        return routes.count(self.model, _query(source, to, {}, filters)).counts
 
-    def sanctuary(self, to: str = "ice", *, limit: int | None = DEFAULT_LIMIT, **filters) -> sanctuary.SweepResult:
+    def sanctuary(self, to: str | Query = "ice", *, limit: int | None = DEFAULT_LIMIT, count: bool = False,
+                  **filters) -> sanctuary.SweepResult:
         """Every node under a sanctuary law that can reach ``to``.
 
         Parameters
@@ -218,15 +201,22 @@ class FlowMap:
         to : str
             An id, name or alias; reaching one of its units counts.
         limit : int or None
-            Count each node's open routes up to this many.
+            With ``count``: count each node's open routes up to this many.
+        count : bool
+            Count each node's open routes (enumerates them: slower on a large
+            network).  Without it, only the one pass runs.
         **filters
-            As for :meth:`reach`, except ``via``.
+            As for :meth:`reach`, except ``via``; ``group_joins`` defaults to
+            False here: a node is said to reach ``to`` only on a route that
+            joins no statements about a group (pass ``group_joins=True`` to
+            count those routes too).
 
         Returns
         -------
         SweepResult
             ``reaches`` holds, for each node that can reach ``to`` by an open
-            route within ``max_hops``, its law, route count, shortest route and
+            route within ``max_hops``, its law, shortest route (the first route
+            :meth:`reach` lists), route count (with ``count``) and
             gateways (``exit``: the last node still under its sanctuary law;
             ``last``: the node that hands the data to ``to``), shortest routes
             first.  ``covered`` is the number of sanctuary nodes examined;
@@ -248,9 +238,13 @@ class FlowMap:
         >>> len(sweep.reaches) < sweep.covered  # the Motorola group's only route is blocked
         True
         """
-        return sanctuary.sweep(self.model, to, make_filters(**filters), limit)
+        if isinstance(to, Query):
+            query = to.replace(**filters) if filters else to
+        else:
+            query = Query.from_options(**{"group_joins": False, "target": to, "limit": limit, **filters})
+        return sanctuary.sweep(self.model, query, count=count)
 
-    def firewall(self, source: str, to: str = "ice", **filters) -> cuts.Firewall:
+    def firewall(self, source: str | Query, to: str = "ice", **filters) -> cuts.Firewall:
         """The fewest channels (and intermediaries) whose removal closes every
         open route, verified by searching again.
 
@@ -295,10 +289,11 @@ class FlowMap:
         """
         from . import cuts
 
-        return cuts.firewall(self.model, source, to, make_filters(**filters))
+        return cuts.firewall(self.model, _query(source, to, {}, filters))
 
-    def render(self, source: str | None = None, to: str = "ice", *, context: bool = False, firewall: bool = False,
-               limit: int | None = DEFAULT_LIMIT, layout: str = "auto", collapse: bool = True, **filters):
+    def render(self, source: str | Query | None = None, to: str = "ice", *, context: bool = False,
+               firewall: bool = False, limit: int | None = DEFAULT_LIMIT, layout: str = "auto", collapse: bool = True,
+               **filters):
         """A diagram of the whole map, or of the routes from ``source`` to ``to``.
 
         Parameters
@@ -343,10 +338,15 @@ class FlowMap:
         >>> diagram.render("svg").startswith(b"<?xml")
         True
         """
+        from . import cuts
         from .views import render
 
-        return render.diagram(self.model, source, to, make_filters(**filters), context=context, firewall=firewall,
-                              limit=limit, layout=layout, collapse=collapse)
+        query = _query(source, to, {"limit": limit}, filters)
+        render.check_options(query, context=context, firewall=firewall, layout=layout)
+        result = routes.reach(self.model, query) if query.source is not None else None
+        wall = cuts.firewall(self.model, query) if firewall else None
+        return render.diagram(self.model, query, result, wall, context=context, layout=layout,
+                              collapse=collapse)
 
     def __repr__(self) -> str:
         return f"<FlowMap {self.model.directory}: {len(self.nodes)} nodes, {len(self.edges)} edges>"

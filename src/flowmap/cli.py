@@ -71,27 +71,60 @@ def format_option(command):
                         help="table for people, json for programs, csv for spreadsheets.")(command)
 
 
-def route_options(command):
-    """The filters every route question shares (reach, sanctuary, firewall, render)."""
+class HopLimit(click.ParamType):
+    """``--max-hops``: a whole number of at least 1, or ``none`` for no bound."""
+
+    name = "N|none"
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, int):
+            return value
+        if str(value).strip().lower() in ("none", "no", "unbounded"):
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither a whole number nor 'none'", param, ctx)
+        if number < 1:
+            self.fail(f"{number} is less than 1 (use 'none' for no bound)", param, ctx)
+        return number
+
+
+def route_options(*, hops: bool = True, group_joins: bool = True):
+    """The filters every route question shares (reach, sanctuary, firewall, render).
+
+    ``hops``: offer ``--max-hops`` (the firewall ignores it, so it does not).
+    ``group_joins``: the command's default for ``--group-joins/--no-group-joins``.
+    """
+    joins_help = ("Keep routes through a group node whose two hops come from different statements "
+                  "(they join statements about a group, which need not be about the same members); "
+                  "--no-group-joins leaves them out.")
     options = [
         click.option("--carrying", "carrying", multiple=True, metavar="CATEGORY",
                      type=click.Choice(tuple(schema.DATA_CATEGORIES)),
-                     help="Only hops carrying this data (repeatable; a hop qualifies if it carries any)."),
+                     help="Only routes carrying CATEGORY on every hop (repeatable: routes carrying one of "
+                          "them end to end; a route whose hops carry different ones does not qualify)."),
         click.option("--min-evidence", type=click.Choice(schema.EVIDENCE_LEVELS),
                      help="Only hops with at least this evidence: documented > reported > capability."),
         click.option("--since", metavar="DATE", help="Only flows dated on or after DATE (2018, 2018-04, 2018-04-19)."),
         click.option("--until", metavar="DATE", help="Only flows dated on or before DATE."),
-        click.option("--dated-only", is_flag=True, help="With --since/--until: leave out undated flows too."),
-        click.option("--max-hops", type=click.IntRange(min=1), default=DEFAULT_MAX_HOPS, show_default=True,
-                     help="Longest route to consider."),
+        click.option("--dated-only", is_flag=True,
+                     help="Leave out undated flows (kept by default, with or without --since/--until)."),
+        *([click.option("--max-hops", type=HopLimit(), default=DEFAULT_MAX_HOPS, show_default=True,
+                        help="Longest route to consider; 'none' for no bound.")] if hops else []),
         click.option("--avoid", multiple=True, metavar="NODE",
                      help="What if NODE were gone? Leave it out (repeatable)."),
         click.option("--without", multiple=True, metavar="EDGE",
                      help="What if edge EDGE were gone? Leave it out (repeatable; ids from edges.csv)."),
+        click.option("--group-joins/--no-group-joins", default=group_joins, show_default=True, help=joins_help),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def echo_result(fmt: str, as_json, as_frame, as_text) -> None:
@@ -107,9 +140,17 @@ def echo_result(fmt: str, as_json, as_frame, as_text) -> None:
         click.echo(as_text(), nl=False)
 
 
-def filters_from(options: dict) -> dict:
-    keys = ("carrying", "min_evidence", "since", "until", "dated_only", "max_hops", "via", "avoid", "without")
-    return {k: options.pop(k) for k in keys if k in options}
+QUERY_OPTIONS = ("carrying", "min_evidence", "since", "until", "dated_only", "max_hops", "via", "avoid", "without",
+                 "group_joins")
+
+
+def query_from(options: dict, **fields):
+    """The one :class:`~flowmap.query.Query` a command asks, from its flags
+    (taken out of ``options``) and ``fields`` (source, target, limit)."""
+    from .query import Query
+
+    flags = {k: options.pop(k) for k in QUERY_OPTIONS if k in options}
+    return Query.from_options(**flags, **fields)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -129,8 +170,10 @@ def cli(ctx: click.Context, data_dirs: tuple[str, ...]) -> None:
 @click.option("--documents", metavar="DIR", type=click.Path(exists=True, file_okay=False),
               help="Also check every quote against the stored text of its document in DIR "
                    "(sources.csv's document column names the file).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="text for people, json for programs (docs/result.schema.json).")
 @click.pass_obj
-def validate(state: State, documents: str | None) -> None:
+def validate(state: State, documents: str | None, fmt: str) -> None:
     """Check the dataset and list every problem (file, row, column, value).
 
     With --documents, also look every quote up in its document (ignoring only
@@ -140,13 +183,21 @@ def validate(state: State, documents: str | None) -> None:
     """
     from .load import load_tables
     from .model import Model, resolve_data_dirs
+    from .query import envelope
+    from .views import tabular
 
     try:
         tables = load_tables(resolve_data_dirs(state.data_dirs))
         model = Model(tables)
     except DataError as exc:
-        click.echo(str(exc))
+        if fmt == "json":
+            record = {**envelope(None, "validate", directories=state.data_dirs), "valid": False,
+                      "problems": [problem_dict(p) for p in exc.problems], "counts": None}
+            click.echo(tabular.to_json(record), nl=False)
+        else:
+            click.echo(str(exc))
         sys.exit(1)
+    problems = []
     checked = ""
     if documents is not None:
         from .quotes import check_quotes
@@ -155,15 +206,28 @@ def validate(state: State, documents: str | None) -> None:
             problems = check_quotes(tables, documents)
         except DataError as exc:
             raise click.ClickException(str(exc)) from exc
-        if problems:
-            click.echo(str(DataError(problems)))
-            sys.exit(1)
         checked = f" Every quote found in its document in {documents}."
+    if fmt == "json":
+        counts = {"sources": len(model.sources), "jurisdictions": len(model.jurisdictions),
+                  "designations": len(model.designations), "nodes": len(model.nodes), "edges": len(model.edges)}
+        click.echo(tabular.to_json({**envelope(model, "validate"), "valid": not problems,
+                                    "problems": [problem_dict(p) for p in problems], "counts": counts}), nl=False)
+        if problems:
+            sys.exit(1)
+        return
+    if problems:
+        click.echo(str(DataError(problems)))
+        sys.exit(1)
     where = " + ".join(str(d) for d in state.data_dirs)
     merged = f" ({len(model.merged_ids)} nodes merged by ORI)" if model.merged_ids else ""
     click.echo(f"{where}: valid. {len(model.sources)} sources, {len(model.jurisdictions)} jurisdictions, "
                f"{len(model.designations)} designations, {len(model.nodes)} nodes{merged}, "
                f"{len(model.edges)} edges.{checked}")
+
+
+def problem_dict(problem) -> dict:
+    return {"file": problem.file, "row": problem.row, "column": problem.column, "value": problem.value,
+            "message": problem.message}
 
 
 @cli.command()
@@ -180,7 +244,11 @@ def nodes(state: State, kind: str | None, fmt: str) -> None:
         frame = frame[frame["kind"] == kind]
     rows = frame.to_dict("records")
     if fmt == "json":
-        click.echo(tabular.to_json(rows), nl=False)
+        from .query import envelope
+
+        record = envelope(state.flowmap.model, "nodes")
+        record["question"]["filters"] = {"kind": kind}
+        click.echo(tabular.to_json({**record, "nodes": rows}), nl=False)
     elif fmt == "csv":
         click.echo(tabular.to_csv(rows, list(frame.columns)), nl=False)
     else:
@@ -221,7 +289,7 @@ HOP_COLUMNS = ["edge", "from", "to", "from_name", "to_name", "data", "mechanism"
 @click.argument("source")
 @click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
               help="Where the data should end up (id, name or alias).")
-@route_options
+@route_options()
 @click.option("--via", multiple=True, metavar="NODE", help="Only routes through NODE (repeatable: through all).")
 @click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
               help="List at most this many open routes (and this many blocked ones).")
@@ -231,31 +299,24 @@ HOP_COLUMNS = ["edge", "from", "to", "from_name", "to_name", "data", "mechanism"
 @reports_errors
 def reach(state: State, source: str, target: str, limit: int, count_only: bool, fmt: str, **options) -> None:
     """Can SOURCE's data reach TARGET (default ICE)? Every route, shortest first, with evidence per hop."""
-    from .api import make_filters
+    from . import routes
     from .views import tabular, text
 
     flowmap = state.flowmap
-    filters = filters_from(options)
+    query = query_from(options, source=source, target=target, limit=limit)
     if count_only:
-        search_filters = make_filters(**filters)
-        from .routes import RouteSearch
-
-        search = RouteSearch(flowmap.model, source, target, search_filters)
-        counts = search.count()
+        result = routes.count(flowmap.model, query)
         if fmt == "table":
-            click.echo(text.count_text(flowmap.model, search.source, search.target, counts,
-                                       search_filters.max_hops), nl=False)
-            return
-        record = {"source": flowmap.model.ref(search.source), "target": flowmap.model.ref(search.target),
-                  "reachable": search.reachable, "open": counts.open, "blocked": counts.blocked,
-                  "max_hops": search_filters.max_hops}
-        if fmt == "json":
-            click.echo(tabular.to_json(record), nl=False)
+            click.echo(text.count_text(flowmap.model, result.source, result.target, result.counts,
+                                       result.query.max_hops), nl=False)
+        elif fmt == "json":
+            click.echo(tabular.to_json(result.to_dict()), nl=False)
         else:
-            click.echo(tabular.to_csv([{**record, "source": search.source, "target": search.target}],
-                                      list(record)), nl=False)
+            row = {"source": result.source, "target": result.target, "reachable": result.reachable,
+                   "open": result.counts.open, "blocked": result.counts.blocked, "max_hops": result.query.max_hops}
+            click.echo(tabular.to_csv([row], list(row)), nl=False)
         return
-    result = flowmap.reach(source, target, limit=limit, **filters)
+    result = routes.reach(flowmap.model, query)
     from .views.verdict import verdict_frame
 
     echo_result(fmt, result.to_dict, lambda: verdict_frame(result), lambda: text.reach_text(result))
@@ -264,45 +325,60 @@ def reach(state: State, source: str, target: str, limit: int, count_only: bool, 
 @cli.command()
 @click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
               help="Where the data should end up.")
-@route_options
+@route_options(group_joins=False)
+@click.option("--count", "count_routes", is_flag=True,
+              help="Also count each node's open routes, up to --limit (enumerates routes: slower on large data).")
 @click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
-              help="Count at most this many routes per node.")
+              help="With --count: count at most this many routes per node.")
 @format_option
 @click.pass_obj
 @reports_errors
-def sanctuary(state: State, target: str, limit: int, fmt: str, **options) -> None:
-    """Every node under a sanctuary law that can reach TARGET, with the law, route count,
-    shortest route and gateways."""
+def sanctuary(state: State, target: str, count_routes: bool, limit: int, fmt: str, **options) -> None:
+    """Every node under a sanctuary law that can reach TARGET, with the law, shortest route
+    and gateways (and, with --count, its number of routes).
+
+    Routes through a group node that join statements about the group are left out unless
+    --group-joins is given: a node is said to reach TARGET only on statements about the
+    bodies on its route.
+    """
+    from .sanctuary import sweep
     from .views import text
 
-    result = state.flowmap.sanctuary(target, limit=limit, **filters_from(options))
-    echo_result(fmt, result.to_list, result.to_frame, lambda: text.sweep_text(result))
+    result = sweep(state.flowmap.model, query_from(options, target=target, limit=limit), count=count_routes)
+    echo_result(fmt, result.to_dict, result.to_frame, lambda: text.sweep_text(result))
 
 
 @cli.command()
 @click.argument("source")
 @click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
               help="Where the data should not end up.")
-@route_options
+@route_options(hops=False)
 @format_option
 @click.pass_obj
 @reports_errors
 def firewall(state: State, source: str, target: str, fmt: str, **options) -> None:
     """The fewest channels, or intermediaries, whose removal leaves SOURCE no open route to TARGET.
 
-    Every route length counts, so --max-hops is ignored.
+    Every route length counts. Exits 1 (after printing the answer) when searching again
+    without the cut still finds an open route.
     """
+    from . import cuts
     from .views import tabular, text
 
-    result = state.flowmap.firewall(source, target, **filters_from(options))
+    result = cuts.firewall(state.flowmap.model, query_from(options, source=source, target=target))
+    record = result.to_dict()
     if fmt == "json":
-        click.echo(tabular.to_json(result.to_dict()), nl=False)
+        click.echo(tabular.to_json(record), nl=False)
     elif fmt == "csv":
-        rows = [{"cut": "edge", **e} for e in result.to_dict()["edges"]]
-        rows += [{"cut": "node", **n} for n in result.to_dict()["nodes"] or []]
-        click.echo(tabular.to_csv(rows, ["cut", "id", "name", "from", "to", "citation", "meaning"]), nl=False)
+        rows = [{"cut": "edge", **e} for e in record["edges"]]
+        rows += [{"cut": "node", **n} for n in record["nodes"] or []]
+        click.echo(tabular.to_csv(rows, ["cut", "edge", "id", "name", "from", "to", "citation", "meaning"]),
+                   nl=False)
     else:
         click.echo(text.firewall_text(result), nl=False)
+    if not result.verified:
+        raise click.ClickException("the firewall is NOT VERIFIED: searching again without the cut still finds "
+                                   "an open route. Please report this with the command you ran.")
 
 
 @cli.command()
@@ -323,7 +399,7 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
 @click.option("--expand", is_flag=True,
               help="Draw every node apart. By default nodes playing the same part (the same senders and "
                    "receivers) share one box that counts and names them.")
-@route_options
+@route_options()
 @click.option("--via", multiple=True, metavar="NODE", help="With --from: only routes through NODE (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
               help="Draw at most this many open routes (and this many blocked ones).")
@@ -350,8 +426,9 @@ def render(state: State, source: str | None, target: str, output: str | None, fm
 
     if output is not None and fmt is None:
         fmt = render_views.format_for(output)  # fails before any drawing if the suffix says nothing
-    diagram = state.flowmap.render(source, target, context=context, firewall=firewall_, limit=limit, layout=layout,
-                                   collapse=not expand, **filters_from(options))
+    query = query_from(options, source=source, target=target, limit=limit)
+    diagram = state.flowmap.render(query, context=context, firewall=firewall_, layout=layout,
+                                   collapse=not expand)
     if output is None:
         # Bytes go to the binary stream as they are: SVG and DOT are UTF-8 whatever the terminal's encoding.
         click.echo(diagram.render(fmt or "svg"), nl=False)

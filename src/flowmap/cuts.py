@@ -11,14 +11,12 @@ collapse into one sink.  Each answer is checked by searching again without it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from dataclasses import replace as replace_filters
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from .errors import QueryError
 from .model import Model
-from .routes import Filters, Query, RouteSearch, hop_for
+from .query import Query, envelope
+from .routes import RouteSearch, hop_for
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,28 +34,41 @@ class Firewall:
     """
 
     model: Model = field(repr=False)
-    source: str
-    target: str
+    query: Query  # resolved; max_hops None: every route length counts
     reachable: bool
     edges: list[str]
     nodes: list[str] | None
     verified: bool
+    minimum_edges: bool = True  # proven the fewest (False: the fewest found, each one needed)
+    minimum_nodes: bool = True
+
+    @property
+    def source(self) -> str:
+        return self.query.source
+
+    @property
+    def target(self) -> str:
+        return self.query.target
 
     def to_dict(self) -> dict:
+        """The JSON answer (docs/result.schema.json); a cut edge is ``{"edge", "from", "to", ...}``
+        as a hop of ``reach`` names it."""
         model = self.model
         return {
+            **envelope(model, "firewall", self.query),
             "source": model.ref(self.source),
             "target": model.ref(self.target),
             "reachable": self.reachable,
             "edges": [
-                {"id": e, "from": model.edges.at[e, "from"], "to": model.edges.at[e, "to"],
-                 "citation": model.edges.at[e, "citation"], "meaning": edge_meaning(model, e)}
+                {"edge": e, "from": hop_for(model, e).sender, "to": hop_for(model, e).receiver,
+                 "citation": hop_for(model, e).evidence.citation, "meaning": edge_meaning(model, e)}
                 for e in self.edges
             ],
             "nodes": None if self.nodes is None else [
                 {**model.ref(n), "meaning": node_meaning(model, n)} for n in self.nodes
             ],
             "verified": self.verified,
+            "minimum": {"edges": self.minimum_edges, "nodes": self.minimum_nodes},
         }
 
     def _repr_html_(self) -> str:
@@ -108,71 +119,111 @@ def node_meaning(model: Model, node_id: str) -> str:
     return f"{verbs.get(kind, 'stop sharing data through')} {model.name(node_id)}"
 
 
-def firewall(model: Model, source: str, target: str = "ice", filters: Filters | None = None) -> Firewall:
-    """The minimum edge cut and minimum intermediary-node cut from ``source``
-    to ``target``, each verified by searching again without it.
+def firewall(model: Model, query: Query) -> Firewall:
+    """The minimum edge cut and minimum intermediary-node cut from the query's
+    source to its target, each verified by searching again without it.
 
-    Hop limits do not apply: a firewall must close routes of every length.
+    Hop limits do not apply: a firewall must close routes of every length.  The
+    cuts are exact minimum cuts (networkx) on the open search graph, where each
+    route the query admits is a path.  Two cases need more than one path per
+    route's channel, and there the answer is the smallest cut found, trimmed
+    until every element is needed, and ``minimum_*`` says it is not proven
+    the fewest: several ``carrying`` categories (one copy of the graph per
+    category, so a channel carrying two counts twice) and, for the node cut,
+    a group passed through on several sentences with group joins left out.
     """
     import networkx as nx  # here, not at the top: `flowmap reach` imports this module but needs no networkx
 
-    filters = replace_filters(filters or Filters(), max_hops=None)
-    search = RouteSearch(model, source, target, filters)
-    if search.via:
+    if query.via:
         raise QueryError("--via does not apply to a firewall: it cuts every route")
-    graph = search.graph
-    src = search.source
+    search = RouteSearch(model, query.replace(max_hops=None))
+    query = search.query
     if not search.reachable:
-        return Firewall(model, src, search.target, False, [], [], True)
-    open_edges = np.flatnonzero(graph.allowed & ~graph.restricted).tolist()
-    units = frozenset(model.node_ids[i] for i in search.starts)
-    flow = collapsed(model, open_edges, search.query, src, units)
+        return Firewall(model, query, False, [], [], True)
+    flow, arcs, exact_nodes = _flow_graph(model, search)
+    src = search.source
     # Of several equally small cuts, take the one nearest the source: the
     # channels the source's own jurisdiction controls.  networkx returns the cut
     # nearest the far end of a flow, so run it from the sink on the reversed graph.
     _, (sink_side, _) = nx.minimum_cut(flow.reverse(copy=False), SINK, src, capacity="capacity")
-    edges = [model.edge_ids[e] for e in open_edges
-             if _end(model, search.query, model.arrays.sender[e], src, units) not in sink_side
-             and _end(model, search.query, model.arrays.receiver[e], src, units) in sink_side]
+    chosen = {model.edge_ids[e] for (u, v), arcs_edges in arcs.items()
+              if u not in sink_side and v in sink_side for e in arcs_edges}
+    edges = sorted(chosen, key=model.edge_index.__getitem__)
+    exact_edges = search.graph.index.layers == 1
+    if not exact_edges:
+        edges = _trim(edges, lambda kept: _closes(model, query, without=kept))
     nodes: list[str] | None
     if flow.has_edge(src, SINK):
         nodes = None
     else:
-        nodes = sorted(nx.minimum_node_cut(flow, src, SINK), key=model.node_index.get)
-    verified = _closes(model, source, target, filters, without=edges) and (
-        nodes is None or _closes(model, source, target, filters, avoid=nodes))
-    return Firewall(model, src, search.target, True, edges, nodes, verified)
+        cut = nx.minimum_node_cut(flow, src, SINK)
+        nodes = sorted({_node_of(k) for k in cut}, key=model.node_index.__getitem__)
+        exact_nodes = exact_nodes and len(nodes) == len(cut)
+        if not exact_nodes:
+            nodes = _trim(nodes, lambda kept: _closes(model, query, avoid=kept))
+    verified = _closes(model, query, without=edges) and (nodes is None or _closes(model, query, avoid=nodes))
+    return Firewall(model, query, True, edges, nodes, verified, exact_edges, nodes is None or exact_nodes)
 
 
-def _end(model: Model, query: Query, index, source: str | None = None,
-         source_units: frozenset = frozenset()) -> object:
-    node = model.node_ids[int(index)]
-    if node in query.target_members:
-        return SINK
-    return source if node in source_units else node  # the source's units send as the source
-
-
-def collapsed(model: Model, open_edges: list[int], query: Query, source: str | None = None,
-              source_units: frozenset = frozenset()) -> nx.DiGraph:
-    """The open edges as a simple digraph: capacity = number of parallel edges,
-    the target's members merged into :data:`SINK`, the source's units into the source."""
+def _flow_graph(model: Model, search: RouteSearch) -> tuple[nx.DiGraph, dict, bool]:
+    """The open search graph as a simple digraph for networkx: capacity = number
+    of parallel channels; the target's members merged into :data:`SINK`; one
+    copy per carrying category when there are several.  Returns the graph, the
+    edges behind each arc, and whether a node cut on it is exact."""
     import networkx as nx
 
+    graph, index = search.graph, search.graph.index
+    starts = set(search.starts)  # the source and its units: they send as the source
+    layers = index.layers
+    virtual_count: dict[int, int] = {}
+
+    def key(state: int, layer: int):
+        if index.is_target[state]:
+            return SINK
+        if state in starts:
+            return search.source
+        node = model.node_ids[index.real[state]]
+        base = node if state < index.n_nodes else ("group", node, state)
+        return base if layers == 1 else ("layer", layer, base)
+
+    arcs: dict[tuple, list[int]] = {}
+    for u in range(len(index.real)):
+        if index.is_target[u] or (index.real[u] in starts and u not in starts):
+            continue  # data leaving the target, or coming back to the source, opens no route
+        if u >= index.n_nodes:
+            virtual_count[index.real[u]] = virtual_count.get(index.real[u], 0) + 1
+        for e, v in graph.out_open[u]:
+            if index.real[v] in starts:
+                continue
+            for layer in range(layers):
+                if index.bits[e] & (1 << layer):
+                    arcs.setdefault((key(u, layer), key(v, layer)), []).append(e)
     flow = nx.DiGraph()
-    for e in open_edges:
-        u = _end(model, query, model.arrays.sender[e], source, source_units)
-        v = _end(model, query, model.arrays.receiver[e], source, source_units)
-        if u == SINK or u == v:
-            continue  # data leaving the target, or moving inside it, opens no route
-        if flow.has_edge(u, v):
-            flow[u][v]["capacity"] += 1
-        else:
-            flow.add_edge(u, v, capacity=1)
-    return flow
+    for (u, v), edges in arcs.items():
+        if u != v:
+            flow.add_edge(u, v, capacity=len(edges))
+    flow.add_node(search.source)
+    flow.add_node(SINK)
+    exact_nodes = layers == 1 and all(count == 1 for count in virtual_count.values())
+    return flow, arcs, exact_nodes
 
 
-def _closes(model: Model, source: str, target: str, filters: Filters, **removed) -> bool:
-    extra = replace_filters(filters, avoid=filters.avoid + tuple(removed.get("avoid", ())),
-                            without=filters.without + tuple(removed.get("without", ())))
-    return not RouteSearch(model, source, target, extra).reachable
+def _node_of(key) -> str:
+    while isinstance(key, tuple):
+        key = key[-1] if key[0] == "layer" else key[1]
+    return key
 
+
+def _trim(items: list[str], closes) -> list[str]:
+    """Drop each element the cut does not need (it still closes every route without it)."""
+    kept = list(items)
+    for item in list(items):
+        trial = [x for x in kept if x != item]
+        if closes(trial):
+            kept = trial
+    return kept
+
+
+def _closes(model: Model, query: Query, avoid=(), without=()) -> bool:
+    extra = query.replace(avoid=query.avoid + tuple(avoid), without=query.without + tuple(without))
+    return not RouteSearch(model, extra).reachable

@@ -83,6 +83,34 @@ class EdgeArrays:
     restricting: np.ndarray  # indices of the edges that carry a policy restriction
 
 
+class Derived:
+    """Values derived from one model's data by the query layer, kept with the
+    model that owns them: the hop of each edge, the compiled search graph of
+    each query.  A kind may be bounded (``keep``): then the least recently used
+    values go first.  Nothing here changes what the model says.
+    """
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, dict] = {}
+
+    def get(self, kind: str, key, build, keep: int | None = None):
+        """The value of ``kind`` for ``key``, built with ``build()`` the first time."""
+        values = self._kinds.setdefault(kind, {})
+        if key in values:
+            value = values.pop(key) if keep is not None else values[key]
+            if keep is not None:
+                values[key] = value  # most recently used last
+            return value
+        value = values[key] = build()
+        if keep is not None:
+            while len(values) > keep:
+                del values[next(iter(values))]
+        return value
+
+    def clear(self) -> None:
+        self._kinds.clear()
+
+
 class Model:
     """A loaded, validated dataset.
 
@@ -130,8 +158,7 @@ class Model:
                              designation=[s.designation_text for s in statuses])
         self.nodes = nodes
         self._sanctuary = dict(zip(self.node_ids, statuses))
-        self._hops: dict = {}  # edge id -> routes.Hop, filled by routes.hop_for
-        self._compiled_queries: dict = {}  # filters -> search graphs, kept by routes.Query
+        self.derived = Derived()  # what the query layer derives from this data (hops, search graphs)
 
     @classmethod
     def load(cls, data: str | os.PathLike | Iterable[str | os.PathLike] | None = None) -> Model:
@@ -312,6 +339,11 @@ class Model:
     @cached_property
     def _source_rows(self) -> dict[str, dict]:
         return self.sources.to_dict("index")
+
+    @cached_property
+    def node_kinds(self) -> dict[str, str]:
+        """Each node id's kind (agency, fusion_center, ..., group)."""
+        return dict(zip(self._nodes_raw["id"].tolist(), self._nodes_raw["kind"].tolist()))
 
     @cached_property
     def _node_rows(self) -> dict[str, dict]:

@@ -3,18 +3,42 @@
 The search is written by hand rather than taken from networkx because
 ``networkx.all_simple_edge_paths`` explores every dead end (networkx issues
 #2975 and #6757): on a 37,000-edge sharing network it spends minutes on paths
-that can never reach the target.  Here a breadth-first search backwards from
-the target first gives every node's distance to it; the depth-first walk then
-only steps onto a node from which the target is still reachable within the hops
-left.  Each partial path it extends therefore ends in at least one route (up to
-the simple-path condition), so the work tracks the size of the answer.
+that can never reach the target.  Here breadth-first searches backwards from
+the target first give every node's distance to it; the depth-first walk then
+only steps onto a node from which the target is still reachable, on the terms
+the route must still meet, within the hops left.  Each partial path it extends
+therefore ends in at least one route (up to the simple-path condition), so the
+work tracks the size of the answer, not the size of the graph.
 
-Routes stream shortest first (iterative deepening), so ``limit`` keeps the
-shortest routes and stops early.
+What "the terms the route must still meet" covers:
+
+- **Several carrying categories** (``carrying``): a route qualifies when one
+  category is carried on every hop.  The walk keeps, for the partial path, the
+  set of wanted categories carried on every hop so far (a bit mask) and steps
+  only where one of them still reaches the target in time (one distance per
+  category).  Each route is walked once, whichever categories it carries.
+- **Blocked routes**: a route that a policy restriction closes to the source's
+  data must use a restricted edge; the walk for them keeps whether it has used
+  one and, until it has, steps only where a restricted edge and then the
+  target lie within the hops left.  Where no restriction can apply to the
+  source within the hop limit, it ends at once.
+- **Via nodes**: a partial path that can no longer pass every via node still
+  missing and then reach the target in time is dropped.
+- **Group joins** (``group_joins=False``): a group node may then only be passed
+  through on two hops from one sentence.  The search graph gives each group one
+  state per sentence (citation and quote) that enters it, so a route can leave
+  a group only by a hop from the sentence it came in by.
+
+Routes stream shortest first (iterative deepening) and, within a length, in the
+order the walk meets them: hop by hop from the source, the stronger evidence
+first (documented, then reported, then capability), then file order.  So
+``limit`` keeps the shortest and strongest routes and stops early, and the first
+route listed is the one the sanctuary sweep shows.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,14 +49,19 @@ from . import dates, schema
 from .errors import QueryError
 from .load import split_list
 from .model import Model
+from .query import DEFAULT_LIMIT, DEFAULT_MAX_HOPS, Query, envelope
 
 UNREACHABLE = 1 << 30
 #: Compiled search graphs kept per model, for queries that differ only in source or hop limit.
 COMPILED_QUERIES_KEPT = 8
 
-#: Routes listed when the caller does not say; ``count`` has no such cap.
-DEFAULT_LIMIT = 1000
-DEFAULT_MAX_HOPS = 6
+#: Kept for code written against the old name: a Query is the filters and more.
+Filters = Query
+
+__all__ = [
+    "DEFAULT_LIMIT", "DEFAULT_MAX_HOPS", "Counts", "Evidence", "Filters", "GroupJoin", "Hop", "Query", "ReachResult",
+    "Restriction", "Route", "RouteSearch", "reach",
+]
 
 
 @dataclass(frozen=True)
@@ -67,6 +96,11 @@ class Hop:
     evidence: Evidence
     notes: str = ""  # what the quote does and does not show, in the data builder's words
 
+    @property
+    def sentence(self) -> tuple[str, str]:
+        """(citation, quote): two hops with the same come from one sentence of one source."""
+        return (self.evidence.citation, self.evidence.quote)
+
 
 @dataclass(frozen=True)
 class Restriction:
@@ -80,6 +114,16 @@ class Restriction:
     def describe(self, model: Model) -> str:
         names = ", ".join(model.jurisdictions.at[j, "name"] for j in self.matched)
         return f"edge {self.edge} does not carry data from {names}"
+
+
+@dataclass(frozen=True)
+class GroupJoin:
+    """Where a route passes through a ``group`` node on hops from different
+    statements: the route joins what a source says about a group (say, "fusion
+    centers") that need not be about the same members."""
+
+    group: str  # the group node's id
+    hops: tuple[str, str]  # the edge into the group and the edge out of it
 
 
 @dataclass(frozen=True)
@@ -100,6 +144,9 @@ class Route:
     blocked_by : tuple of Restriction
         The policy restrictions that close the route to data from the
         source's jurisdiction; empty for an open route.
+    group_joins : tuple of GroupJoin
+        Each group node the route passes through on hops from different
+        statements; empty when the route joins no statements about a group.
     blocked : bool
         True when ``blocked_by`` is not empty.
     edges : tuple of str
@@ -111,8 +158,8 @@ class Route:
     >>> route = flowmap.load().reach("SFPD").routes[0]
     >>> route.nodes
     ('sfpd', 'ncric', 'ice-das')
-    >>> len(route), route.blocked
-    (2, False)
+    >>> len(route), route.blocked, route.group_joins
+    (2, False, ())
     >>> [hop.evidence.level for hop in route.hops]
     ['reported', 'reported']
     >>> route.hops[0].data
@@ -122,6 +169,7 @@ class Route:
     nodes: tuple[str, ...]
     hops: tuple[Hop, ...]
     blocked_by: tuple[Restriction, ...] = ()
+    group_joins: tuple[GroupJoin, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -135,81 +183,6 @@ class Route:
         return tuple(h.edge for h in self.hops)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """What a search may use.  Every field narrows the graph; none widens it.
-
-    Build one with :func:`flowmap.make_filters`, or pass the fields as
-    keyword options to :meth:`flowmap.FlowMap.reach` and the other questions.
-
-    Parameters
-    ----------
-    carrying : tuple of str
-        Data categories; a hop qualifies if it carries any of them, so a route
-        carries one of them end to end.  Empty: any data.
-    min_evidence : {"documented", "reported", "capability"} or None
-        Drop hops with weaker evidence (documented is strongest).
-    since, until : str or None
-        A date window (``2018``, ``2018-04`` or ``2018-04-19``, each a
-        period); a flow counts if its period overlaps the window.
-    dated_only : bool
-        With ``since``/``until``, drop undated flows (kept by default).
-    max_hops : int or None
-        Longest route searched (default 6); None for no bound.
-    via : tuple of str
-        Nodes every route must pass (reach only).
-    avoid : tuple of str
-        Nodes to pretend are gone (what-if).
-    without : tuple of str
-        Edge ids to pretend are gone (what-if).
-
-    Examples
-    --------
-    >>> import flowmap
-    >>> filters = Filters(min_evidence="documented", since="2018")
-    >>> filters.max_hops
-    6
-    >>> filters.check()  # raises QueryError for values no search could use
-    >>> Filters(min_evidence="strong").check()  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    flowmap.errors.QueryError: unknown evidence level 'strong' for --min-evidence; choose from: ...
-
-    Only documented hops from April 2018 on: one of OCIAC's two emails to ICE.
-
-    >>> result = flowmap.load().reach("OCIAC", min_evidence="documented", since="2018-04")
-    >>> [hop.evidence.date for route in result.routes for hop in route.hops]
-    ['2018-04-19']
-    """
-
-    carrying: tuple[str, ...] = ()  # a hop qualifies if it carries any of these
-    min_evidence: str | None = None
-    since: str | None = None
-    until: str | None = None
-    dated_only: bool = False
-    max_hops: int | None = DEFAULT_MAX_HOPS
-    via: tuple[str, ...] = ()
-    avoid: tuple[str, ...] = ()
-    without: tuple[str, ...] = ()
-
-    def check(self) -> None:
-        """Raise :class:`QueryError` for values no search could use."""
-        unknown = [d for d in self.carrying if d not in schema.DATA_CATEGORIES]
-        if unknown:
-            raise QueryError(f"unknown data category {unknown[0]!r} for --carrying; "
-                             f"choose from: {', '.join(schema.DATA_CATEGORIES)}")
-        if self.min_evidence is not None and self.min_evidence not in schema.EVIDENCE_LEVELS:
-            raise QueryError(f"unknown evidence level {self.min_evidence!r} for --min-evidence; "
-                             f"choose from: {', '.join(schema.EVIDENCE_LEVELS)}")
-        for flag, value in (("--since", self.since), ("--until", self.until)):
-            if value is not None and not dates.is_valid(value):
-                raise QueryError(f"{flag} {value!r} is not a date like 2018, 2018-04 or 2018-04-19")
-        if self.since and self.until and dates.period(self.since)[0] > dates.period(self.until)[1]:
-            raise QueryError(f"--since {self.since} is after --until {self.until}")
-        if self.max_hops is not None and self.max_hops < 1:
-            raise QueryError("--max-hops must be at least 1")
-
-
 @dataclass
 class Counts:
     """How many routes a search finds, without listing them."""
@@ -218,42 +191,53 @@ class Counts:
     blocked: int = 0
 
 
-class Query:
-    """The checked, resolved options of a question about routes to ``target``.
+def group_joins_of(model: Model, nodes: tuple[str, ...], hops: tuple[Hop, ...]) -> tuple[GroupJoin, ...]:
+    """The group joins on a route: interior group nodes whose two hops come from different sentences."""
+    kinds = model.node_kinds
+    return tuple(GroupJoin(nodes[i], (hops[i - 1].edge, hops[i].edge)) for i in range(1, len(nodes) - 1)
+                 if kinds[nodes[i]] == "group" and hops[i - 1].sentence != hops[i].sentence)
+
+
+def make_route(model: Model, nodes: tuple[str, ...], hops: tuple[Hop, ...],
+               blocked_by: tuple[Restriction, ...] = ()) -> Route:
+    return Route(nodes, hops, blocked_by, group_joins_of(model, nodes, hops))
+
+
+# -- the prepared question ----------------------------------------------------------------
+
+
+class Plan:
+    """A query checked against a model: names resolved, options that contradict
+    each other or the data refused, the search graph compiled (once per
+    :attr:`Query.graph_key`, kept by the model).
 
     Checking happens here, before anything is enumerated, so a bad name or
-    option fails at once rather than when a generator is first advanced.  The
-    filtered graph depends on where routes start (policy restrictions are
-    judged against the origin), so :meth:`graph_for` builds it once per origin.
+    option fails at once rather than when a generator is first advanced.
     """
 
-    def __init__(self, model: Model, target: str = "ice", filters: Filters | None = None):
+    def __init__(self, model: Model, query: Query):
         self.model = model
-        self.filters = filters = filters or Filters()
-        filters.check()
-        self.target = model.resolve(target)
+        self.query = query = query.resolved(model)
+        self.target = query.target
         self.target_members = model.members(self.target)
-        self.avoid = {model.resolve(n) for n in filters.avoid}
-        self.via = tuple(dict.fromkeys(model.resolve(n) for n in filters.via))
+        self.avoid = set(query.avoid)
+        self.via = query.via
+        self.without = set(query.without)
         for node in self.avoid & self.target_members:
             raise QueryError(f"--avoid {model.name(node)!r} would remove the target itself")
         for node in self.via:
             if node in self.target_members or node in self.avoid:
                 raise QueryError(f"--via {model.name(node)!r} must be an intermediary: "
                                  "not the target or an avoided node")
-        self.without = {model.resolve_edge(e) for e in filters.without}
-        self.max_hops = filters.max_hops if filters.max_hops is not None else len(model.node_ids)
-        # The compiled graphs depend on the filters, not on the source: queries
-        # asking the same of the same model share them (a few kept, most recent last).
-        key = (filters.carrying, filters.min_evidence, filters.since, filters.until, filters.dated_only,
-               frozenset(self.avoid), frozenset(self.without), frozenset(self.target_members))
-        cache = model._compiled_queries
-        shared = cache.pop(key, None) or [None, {}]
-        cache[key] = shared
-        while len(cache) > COMPILED_QUERIES_KEPT:
-            del cache[next(iter(cache))]
-        self._shared = shared
-        self._graphs: dict[tuple[int, ...], SearchGraph] = shared[1]
+        # The longest simple route has fewer hops than there are nodes.
+        self.max_hops = query.max_hops if query.max_hops is not None else max(len(model.node_ids), 1)
+        self.index: FilteredGraph = model.derived.get(
+            "search-graph", query.graph_key, lambda: filtered_graph(model, self), keep=COMPILED_QUERIES_KEPT)
+
+    @property
+    def filters(self) -> Query:
+        """The resolved query (kept under its old name)."""
+        return self.query
 
     def check_source(self, source: str) -> str:
         """Resolve a source and make sure a route from it makes sense."""
@@ -273,162 +257,197 @@ class Query:
     def graph_for(self, origin: tuple[str, ...]) -> SearchGraph:
         """The search graph for routes starting in ``origin``: built once for
         every origin that the same policy restrictions close."""
-        if self._shared[0] is None:
-            self._shared[0] = filtered_graph(self.model, self.filters, self.avoid, self.without,
-                                             sorted(self.model.node_index[n] for n in self.target_members))
-        base = self._shared[0]
-        restricted = restricted_mask(self.model, origin) & base.allowed
+        index = self.index
+        restricted = restricted_mask(self.model, origin) & index.allowed
         key = tuple(np.flatnonzero(restricted).tolist())
-        if key not in self._graphs:
-            self._graphs[key] = search_graph(self.model, base, restricted)
-        return self._graphs[key]
+        found = index.by_origin.get(key)
+        if found is None:
+            found = index.by_origin[key] = SearchGraph(index, restricted)
+        return found
 
 
 class RouteSearch:
-    """A prepared search from one source to the query's target."""
+    """A prepared search from the query's source to its target.
 
-    def __init__(self, model: Model, source: str, target: str = "ice", filters: Filters | None = None,
-                 query: Query | None = None):
+    Parameters
+    ----------
+    model : Model
+    query : Query
+        The question; its ``source`` may be overridden by ``source`` (the
+        sweep asks one query of many sources).
+    """
+
+    def __init__(self, model: Model, query: Query | Plan, source: str | None = None):
         self.model = model
-        self.query = query or Query(model, target, filters)
-        self.filters = self.query.filters
-        self.target = self.query.target
-        self.via = self.query.via
-        self.max_hops = self.query.max_hops
-        self.source = self.query.check_source(source)
-        # A node's units count as the node at the start of a route as at its end:
-        # what ICE's Data Analysis System sends, ICE sends.  Routes start at the
-        # source or at one of its units (not a unit of the target, nor an avoided
-        # one) and never pass through another of them.
-        members = model.members(self.source) - self.query.target_members - self.query.avoid - {self.source}
-        self.starts = (model.node_index[self.source], *sorted(model.node_index[n] for n in members))
+        self.plan = query if isinstance(query, Plan) else Plan(model, query)
+        self.query = self.plan.query
+        source = source if source is not None else self.query.source
+        if source is None:
+            raise QueryError("a route search needs a source")
+        self.source = self.plan.check_source(source)
+        self.query = self.query.replace(source=self.source)
+        self.target = self.plan.target
+        self.via = self.plan.via
+        self.max_hops = self.plan.max_hops
         self.origin = model.jurisdiction_chain(self.source)
-        self.graph = self.query.graph_for(self.origin)
+        self.graph = self.plan.graph_for(self.origin)
+        self.start = self.model.node_index[self.source]
+        self.starts = starts_of(model, self.plan, self.source)
 
     # -- answers -------------------------------------------------------------
 
     @property
     def reachable(self) -> bool:
         """True when an open (unrestricted) route exists within ``max_hops``."""
-        if self.via:
-            return next(self._edge_paths(open_only=True), None) is not None
-        return min(self.graph.dist_open[s] for s in self.starts) <= self.max_hops
+        graph = self.graph
+        if min(graph.min_dist(graph.dist_open, s, graph.full_mask) for s in self.starts) > self.max_hops:
+            return False
+        if not self.via and not self.graph.index.virtual:
+            return True  # a shortest walk on real nodes is a simple route
+        return next(self._paths("open"), None) is not None
 
     def routes(self) -> Iterator[Route]:
         """Every route, open and blocked, shortest first."""
-        for path in self._edge_paths(open_only=False):
+        for path in self._paths("all"):
+            yield self._route(path)
+
+    def open_routes(self) -> Iterator[Route]:
+        """Open routes, shortest first."""
+        for path in self._paths("open"):
+            yield self._route(path)
+
+    def blocked_routes(self) -> Iterator[Route]:
+        """Routes a policy restriction closes to the source's data, shortest first.
+
+        Walks only where a restricted edge and then the target are still
+        within reach: nothing at all where no restriction applies.
+        """
+        if not self.graph.restricted.any():
+            return
+        for path in self._paths("blocked"):
             yield self._route(path)
 
     def count(self) -> Counts:
         """Count open and blocked routes without building them."""
         counts = Counts()
         restricted = self.graph.restricted
-        for path in self._edge_paths(open_only=False, shortest_first=False):
+        for path in self._paths("all", shortest_first=False):
             if any(restricted[e] for e in path):
                 counts.blocked += 1
             else:
                 counts.open += 1
         return counts
 
+    def count_open(self, limit: int | None = None) -> tuple[int, bool]:
+        """Open routes, counted up to ``limit``; True when more exist."""
+        count = 0
+        for _ in self._paths("open", shortest_first=False):
+            count += 1
+            if limit is not None and count > limit:
+                return limit, True
+        return count, False
+
+    def first_open(self) -> Route | None:
+        """The first open route :meth:`open_routes` lists, read off the backward
+        searches without a walk where it can be."""
+        path = None if self.via else self.graph.greedy_open(self.starts, self.max_hops)
+        if path is None or not self._simple(path):
+            path = next(self._paths("open"), None)
+        return None if path is None else self._route(path)
+
     # -- internals -----------------------------------------------------------
 
-    def _edge_paths(self, open_only: bool, shortest_first: bool = True) -> Iterator[tuple[int, ...]]:
-        graph = self.graph
-        out = graph.out_open if open_only else graph.out_all
-        dist = graph.dist_open if open_only else graph.dist_all
-        if min(dist[s] for s in self.starts) > self.max_hops:
+    def _simple(self, path: tuple[int, ...]) -> bool:
+        receivers = [int(self.model.arrays.receiver[e]) for e in path]
+        return len(set(receivers)) == len(receivers) and not set(self.starts) & set(receivers)
+
+    def _paths(self, mode: str, shortest_first: bool = True) -> Iterator[tuple[int, ...]]:
+        # A node's units count as the node at the start of a route as at its end:
+        # what ICE's Data Analysis System sends, ICE sends.  Routes start at the
+        # source or at one of its units and never pass through another of them.
+        walker = Walker(self.graph, mode, self._via_states())
+        needs = [walker.need(s, walker.initial_aux) for s in self.starts]
+        shortest = min(needs)
+        if shortest > self.max_hops:
             return
         if not shortest_first:
-            paths = (p for src in self.starts
-                     for p in _walk(out, dist, graph.is_target, src, 1, self.max_hops, starts=self.starts))
-        else:
-            paths = self._shortest_first(out, dist)
-        if self.via:
-            # Filtering keeps the order and the streaming; the distance pruning
-            # still holds, it is only not sharpened by the via nodes.
-            vias = {self.model.node_index[v] for v in self.via}
-            receiver = self.model.arrays.receiver
-            paths = (p for p in paths if vias <= {int(receiver[e]) for e in p})
-        yield from paths
-
-    def _shortest_first(self, out, dist) -> Iterator[tuple[int, ...]]:
-        for length in range(min(dist[s] for s in self.starts), self.max_hops + 1):
-            cut_by_length = [False]
-            for src in self.starts:
-                if dist[src] <= length:
-                    yield from _walk(out, dist, self.graph.is_target, src, length, length, cut_by_length,
-                                     starts=self.starts)
-            if not cut_by_length[0]:
+            for start, need in zip(self.starts, needs):
+                if need <= self.max_hops:
+                    yield from walker.walk(start, 1, self.max_hops, starts=self.starts)
+            return
+        for length in range(max(shortest, 1), self.max_hops + 1):
+            cut = [False]
+            for start, need in zip(self.starts, needs):
+                if need <= length:
+                    yield from walker.walk(start, length, length, cut, starts=self.starts)
+            if not cut[0]:
                 return  # nothing longer exists: no partial path was stopped for length
 
+    def _via_states(self) -> list[int]:
+        return [self.model.node_index[v] for v in self.via]
+
     def _route(self, path: tuple[int, ...]) -> Route:
-        hops = tuple(hop_for(self.model, self.model.edge_ids[e]) for e in path)
+        model = self.model
+        hops = tuple(hop_for(model, model.edge_ids[e]) for e in path)
         nodes = (hops[0].sender, *(h.receiver for h in hops))  # the source, or the unit of it the route leaves
         blocked = tuple(self._restriction(e) for e in path if self.graph.restricted[e])
-        return Route(nodes, hops, blocked)
+        return make_route(model, nodes, hops, blocked)
 
     def _restriction(self, e: int) -> Restriction:
         edge_id = self.model.edge_ids[e]
         excludes = split_list(self.model.edges.at[edge_id, "excludes"])
         matched = tuple(j for j in excludes if j in self.origin)
-        return Restriction(edge_id, excludes, matched, hop_for(self.model, self.model.edge_ids[e]).evidence)
+        return Restriction(edge_id, excludes, matched, hop_for(self.model, edge_id).evidence)
+
+
+def starts_of(model: Model, plan: Plan, source: str) -> tuple[int, ...]:
+    """Where routes from ``source`` start: the source, then its units (not a unit
+    of the target, nor an avoided one), by file order."""
+    members = model.members(source) - plan.target_members - plan.avoid - {source}
+    return (model.node_index[source], *sorted(model.node_index[n] for n in members))
 
 
 def hop_for(model: Model, edge_id: str) -> Hop:
     """The hop an edge makes, with its evidence; built once per model (hops are immutable)."""
-    hop = model._hops.get(edge_id)
-    if hop is None:
-        hop = model._hops[edge_id] = _make_hop(model, edge_id)
-    return hop
+    return model.derived.get("hop", edge_id, lambda: _make_hop(model, edge_id))
 
 
 def _make_hop(model: Model, edge_id: str) -> Hop:
     row = model.edge_row(edge_id)
-    source = model._source_rows[row["citation"]]
+    source = model.source_row(row["citation"])
     evidence = Evidence(row["evidence"], row["citation"], source["title"], source["url"],
                         row["locator"], row["quote"], row["date"], row["hedge"])
     return Hop(edge_id, row["from"], row["to"], split_list(row["data"]), row["mechanism"],
                row["requested_by"], evidence, row["notes"])
 
 
-@dataclass
-class SearchGraph:
-    """The graph one search may use, on integer node indices: edges that pass
-    the filters, which of them a policy closes to the route's origin, and every
-    node's distance to the target with and without the closed edges."""
-
-    out_all: list[list[tuple[int, int]]]
-    out_open: list[list[tuple[int, int]]]
-    dist_all: list[int]
-    dist_open: list[int]
-    next_open: list[int]  # for each node, the edge starting its shortest open route (-1: none)
-    is_target: bytearray
-    restricted: np.ndarray  # bool per edge: its policy blocks data from this origin
-    allowed: np.ndarray = field(repr=False)  # bool per edge: passes the filters
+# -- the compiled search graph ------------------------------------------------------------
 
 
-def edge_mask(model: Model, filters: Filters, avoid: set[str], without: set[str]) -> np.ndarray:
-    """Which edges a search under ``filters`` may use."""
+def edge_mask(model: Model, query: Query) -> np.ndarray:
+    """Which edges a search under ``query`` may use (``query`` resolved), whatever
+    they carry: the carrying categories are judged along a route, not per edge
+    (an edge must carry at least one of them to be on any route at all)."""
     arrays = model.arrays
     mask = np.ones(len(model.edge_ids), dtype=bool)
-    if filters.min_evidence:
-        mask &= arrays.evidence_rank <= schema.EVIDENCE_LEVELS.index(filters.min_evidence)
+    if query.min_evidence:
+        mask &= arrays.evidence_rank <= schema.EVIDENCE_LEVELS.index(query.min_evidence)
     undated = arrays.start < 0
-    if filters.since or filters.until or filters.dated_only:
+    if query.since or query.until or query.dated_only:
         in_window = ~undated
-        if filters.since:
-            in_window &= arrays.end >= dates.period(filters.since)[0].toordinal()
-        if filters.until:
-            in_window &= arrays.start <= dates.period(filters.until)[1].toordinal()
-        mask &= in_window | (undated & (not filters.dated_only))
-    if filters.carrying:
-        wanted = set(filters.carrying)
+        if query.since:
+            in_window &= arrays.end >= dates.period(query.since)[0].toordinal()
+        if query.until:
+            in_window &= arrays.start <= dates.period(query.until)[1].toordinal()
+        mask &= in_window | (undated & (not query.dated_only))
+    if query.carrying:
+        wanted = set(query.carrying)
         mask &= np.fromiter((not wanted.isdisjoint(d) for d in arrays.data), dtype=bool, count=len(mask))
-    if without:
-        mask[[model.edge_index[e] for e in without]] = False
-    if avoid:
+    if query.without:
+        mask[[model.edge_index[e] for e in query.without]] = False
+    if query.avoid:
         gone = np.zeros(len(model.node_ids), dtype=bool)
-        gone[[model.node_index[n] for n in avoid]] = True
+        gone[[model.node_index[n] for n in query.avoid]] = True
         mask &= ~gone[arrays.sender] & ~gone[arrays.receiver]
     return mask
 
@@ -445,59 +464,187 @@ def restricted_mask(model: Model, origin: tuple[str, ...]) -> np.ndarray:
 
 @dataclass
 class FilteredGraph:
-    """The part of a search graph that does not depend on where routes start."""
+    """The part of a search graph that does not depend on where routes start.
+
+    States are the nodes (state ``i`` is node ``i``) and, when group joins are
+    left out, one extra state per (group, sentence) that enters the group.
+    ``out[s]`` lists ``(edge, state)`` pairs, strongest evidence first, then
+    file order.  ``bits[e]`` says which carrying categories (layers) edge ``e``
+    carries: one layer, bit 1, when the query names at most one category.
+    """
 
     allowed: np.ndarray
-    out_all: list[list[tuple[int, int]]]
-    in_all: list[list[tuple[int, int]]]
-    dist_all: list[int]
-    next_all: list[int]
+    n_nodes: int
+    real: list[int]  # state -> node index
+    state_of: list[int]  # node index -> the state a route starting at the node starts from
+    virtual: dict[int, list[int]]  # group node index -> its sentence states (empty with group joins)
+    out: list[list[tuple[int, int]]]
+    into: list[list[tuple[int, int]]]
+    bits: list[int]
+    layers: int
     is_target: bytearray
     targets: list[int]
+    dist_all: list[list[int]]  # per layer
+    by_origin: dict = field(default_factory=dict, repr=False)
 
 
-def filtered_graph(model: Model, filters: Filters, avoid: set[str], without: set[str],
-                   targets: list[int]) -> FilteredGraph:
+def filtered_graph(model: Model, plan: Plan) -> FilteredGraph:
+    query = plan.query
     n = len(model.node_ids)
-    allowed = edge_mask(model, filters, avoid, without)
-    is_target = bytearray(n)
-    for t in targets:
-        is_target[t] = 1
-    out_all, in_all = _adjacency(model.arrays, allowed, n)
-    dist_all, next_all = distances_to(in_all, targets, n)
-    return FilteredGraph(allowed, out_all, in_all, dist_all, next_all, is_target, targets)
-
-
-def search_graph(model: Model, base: FilteredGraph, restricted: np.ndarray) -> SearchGraph:
-    """Close the ``restricted`` edges of ``base`` for one origin's routes."""
-    if not restricted.any():
-        return SearchGraph(base.out_all, base.out_all, base.dist_all, base.dist_all, base.next_all,
-                           base.is_target, restricted, base.allowed)
-    n = len(model.node_ids)
-    out_open, in_open = _adjacency(model.arrays, base.allowed & ~restricted, n)
-    dist_open, next_open = distances_to(in_open, base.targets, n)
-    return SearchGraph(base.out_all, out_open, base.dist_all, dist_open, next_open, base.is_target,
-                       restricted, base.allowed)
-
-
-def _adjacency(arrays, mask: np.ndarray, n: int) -> tuple[list, list]:
-    """Out- and in-lists of ``(edge, neighbour)``, strongest evidence first, then file order."""
-    chosen = np.flatnonzero(mask)
+    arrays = model.arrays
+    allowed = edge_mask(model, query)
+    chosen = np.flatnonzero(allowed)
     chosen = chosen[np.argsort(arrays.evidence_rank[chosen], kind="stable")]
-    out: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    into: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    edges = chosen.tolist()
     senders = arrays.sender[chosen].tolist()
     receivers = arrays.receiver[chosen].tolist()
-    for e, u, v in zip(chosen.tolist(), senders, receivers):
-        out[u].append((e, v))
-        into[v].append((e, u))
-    return out, into
+
+    layers = max(len(query.carrying), 1)
+    bits = [0] * len(model.edge_ids)
+    if len(query.carrying) > 1:
+        for e in edges:
+            carried = arrays.data[e]
+            bits[e] = sum(1 << i for i, c in enumerate(query.carrying) if c in carried)
+    else:
+        for e in edges:
+            bits[e] = 1
+
+    target_nodes = sorted(model.node_index[t] for t in plan.target_members)
+    real = list(range(n))
+    virtual: dict[int, list[int]] = {}
+    # Where each edge enters, and the states it may leave from.
+    to_state = receivers
+    from_states = [[u] for u in senders]
+    if not query.group_joins:
+        kinds = model.node_kinds
+        groups = {model.node_index[g] for g in model.node_ids if kinds[g] == "group"} - set(target_nodes)
+        if groups:
+            sentence_state: dict[tuple[int, tuple[str, str]], int] = {}
+            to_state = []
+            for e, v in zip(edges, receivers):
+                if v in groups:
+                    key = (v, hop_for(model, model.edge_ids[e]).sentence)
+                    if key not in sentence_state:
+                        sentence_state[key] = len(real)
+                        real.append(v)
+                        virtual.setdefault(v, []).append(sentence_state[key])
+                    to_state.append(sentence_state[key])
+                else:
+                    to_state.append(v)
+            for position, (e, u) in enumerate(zip(edges, senders)):
+                if u in groups:
+                    state = sentence_state.get((u, hop_for(model, model.edge_ids[e]).sentence))
+                    if state is not None:
+                        from_states[position].append(state)
+    states = len(real)
+    out: list[list[tuple[int, int]]] = [[] for _ in range(states)]
+    into: list[list[tuple[int, int]]] = [[] for _ in range(states)]
+    for e, froms, v in zip(edges, from_states, to_state):
+        for u in froms:
+            out[u].append((e, v))
+            into[v].append((e, u))
+    is_target = bytearray(states)
+    for t in target_nodes:
+        is_target[t] = 1
+    dist_all = [distances_to(into, target_nodes, states, bits, 1 << layer)[0] for layer in range(layers)]
+    return FilteredGraph(allowed, n, real, list(range(n)), virtual, out, into, bits, layers, is_target,
+                         target_nodes, dist_all)
 
 
-def distances_to(into: list[list[tuple[int, int]]], targets: list[int], n: int) -> tuple[list[int], list[int]]:
-    """Breadth-first search backwards from ``targets``.
+class SearchGraph:
+    """A filtered graph with the edges a policy closes to one origin's data:
+    open out-lists, and per layer the distances to the target over open edges
+    (``dist_open``), over all edges (``dist_all``) and over routes that use a
+    closed edge (``dist_need``, computed on first use)."""
 
-    Returns each node's hop distance to the nearest target (``UNREACHABLE`` if
+    def __init__(self, index: FilteredGraph, restricted: np.ndarray):
+        self.index = index
+        self.restricted = restricted
+        self.full_mask = (1 << index.layers) - 1
+        self.out_all = index.out
+        self.dist_all = index.dist_all
+        if not restricted.any():
+            self.out_open = index.out
+            self.dist_open = index.dist_all
+        else:
+            closed = restricted
+            self.out_open = [[(e, v) for e, v in arcs if not closed[e]] for arcs in index.out]
+            into_open = [[(e, u) for e, u in arcs if not closed[e]] for arcs in index.into]
+            self.dist_open = [distances_to(into_open, index.targets, len(index.real), index.bits, 1 << layer)[0]
+                              for layer in range(index.layers)]
+        self._dist_need: list[list[int]] | None = None
+
+    @property
+    def dist_need(self) -> list[list[int]]:
+        """Per layer, each state's fewest hops to the target on a route that uses a closed edge."""
+        if self._dist_need is None:
+            self._dist_need = [self._need(layer) for layer in range(self.index.layers)]
+        return self._dist_need
+
+    def _need(self, layer: int) -> list[int]:
+        index, closed, bit = self.index, self.restricted, 1 << layer
+        dist_all = self.dist_all[layer]
+        states = len(index.real)
+        need = [UNREACHABLE] * states
+        heap: list[tuple[int, int]] = []
+        for v in range(states):
+            if dist_all[v] >= UNREACHABLE:
+                continue
+            for e, u in index.into[v]:
+                if closed[e] and index.bits[e] & bit and not index.is_target[u] and 1 + dist_all[v] < need[u]:
+                    need[u] = 1 + dist_all[v]
+                    heapq.heappush(heap, (need[u], u))
+        while heap:
+            d, x = heapq.heappop(heap)
+            if d > need[x]:
+                continue
+            for e, u in index.into[x]:
+                if index.bits[e] & bit and not index.is_target[u] and d + 1 < need[u]:
+                    need[u] = d + 1
+                    heapq.heappush(heap, (d + 1, u))
+        return need
+
+    @staticmethod
+    def min_dist(dists: list[list[int]], state: int, mask: int) -> int:
+        best = UNREACHABLE
+        layer = 0
+        while mask:
+            if mask & 1 and dists[layer][state] < best:
+                best = dists[layer][state]
+            mask >>= 1
+            layer += 1
+        return best
+
+    def greedy_open(self, starts: tuple[int, ...], max_hops: int) -> tuple[int, ...] | None:
+        """The first shortest open route in walk order, read off the distances:
+        from the first start nearest the target, at each state the first open
+        edge (strongest evidence, then file order) that keeps a wanted category
+        within the hops left."""
+        index, dist = self.index, self.dist_open
+        mask = self.full_mask
+        needs = [self.min_dist(dist, s, mask) for s in starts]
+        left = min(needs)
+        if left > max_hops:
+            return None
+        state, path = starts[needs.index(left)], []
+        while not index.is_target[state]:
+            for e, v in self.out_open[state]:
+                carried = mask & index.bits[e]
+                if carried and self.min_dist(dist, v, carried) == left - 1:
+                    path.append(e)
+                    state, mask, left = v, carried, left - 1
+                    break
+            else:  # pragma: no cover - the distances promise a step
+                return None
+        return tuple(path)
+
+
+def distances_to(into: list[list[tuple[int, int]]], targets: list[int], n: int, bits: list[int] | None = None,
+                 bit: int = 1) -> tuple[list[int], list[int]]:
+    """Breadth-first search backwards from ``targets`` over the edges whose
+    ``bits`` include ``bit`` (every edge when ``bits`` is None).
+
+    Returns each state's hop distance to the nearest target (``UNREACHABLE`` if
     none) and the edge that starts one shortest route from it (-1 if none).
     Targets are not expanded through: a route ends at the first target it meets.
     """
@@ -512,67 +659,176 @@ def distances_to(into: list[list[tuple[int, int]]], targets: list[int], n: int) 
         x = queue.popleft()
         d = dist[x] + 1
         for e, u in into[x]:
-            if dist[u] == UNREACHABLE and u not in target_set:
+            if dist[u] == UNREACHABLE and u not in target_set and (bits is None or bits[e] & bit):
                 dist[u] = d
                 nxt[u] = e
                 queue.append(u)
     return dist, nxt
 
 
-def _walk(out, dist, is_target, src: int, min_len: int, max_len: int,
-          cut_by_length: list[bool] | None = None, starts: tuple[int, ...] = ()) -> Iterator[tuple[int, ...]]:
-    """Depth-first walk yielding edge paths from ``src`` to a target of
-    ``min_len``..``max_len`` hops, never stepping where the target is out of reach.
-    Routes never pass through ``starts`` (the source's units, each a start of its own).
+class Walker:
+    """The depth-first walk of one kind of route over a search graph.
 
-    Iterative with an explicit stack: Python generators nested per level cost
-    more than the walk itself on deep, dense graphs.
+    ``mode`` is ``open`` (no closed edge), ``all`` (any), or ``blocked`` (at
+    least one closed edge).  A partial path's terms are one integer, ``aux``:
+    the wanted categories carried on every hop so far (low bits), whether a
+    closed edge was used, and which via nodes were passed.
     """
-    # Each node's out-edges that can still reach a target within the hops left,
-    # in their original order, built once per (node, hops left): a hub at depth
-    # 3 of a 4-hop search is entered by thousands of partial paths, and scanning
-    # its thousands of out-edges each time to keep the one into the target is
-    # what the walk used to spend its time on.
-    stride = max_len + 1
-    steps_cache: dict[int, tuple[list[tuple[int, int]], bool]] = {}
 
-    def steps(u: int, left: int) -> list[tuple[int, int]]:
-        key = u * stride + left
-        found = steps_cache.get(key)
-        if found is None:
-            kept = [(e, v) for e, v in out[u] if dist[v] <= left]
-            cut = len(kept) < len(out[u]) and any(left < dist[v] < UNREACHABLE for _, v in out[u])
-            found = steps_cache[key] = (kept, cut)
-        if found[1] and cut_by_length is not None:
-            cut_by_length[0] = True  # (may also count an edge back onto the path: only costs a longer try)
-        return found[0]
+    def __init__(self, graph: SearchGraph, mode: str, vias: list[int]):
+        index = graph.index
+        self.graph = graph
+        self.index = index
+        self.mode = mode
+        self.layers = index.layers
+        self.out = graph.out_open if mode == "open" else graph.out_all
+        self.dist = graph.dist_open if mode == "open" else graph.dist_all
+        self.need_dist = graph.dist_need if mode == "blocked" else None
+        self.used_bit = 1 << self.layers
+        self.via_shift = self.layers + 1
+        self.vias = vias
+        self.via_full = ((1 << len(vias)) - 1) << self.via_shift
+        self.initial_aux = graph.full_mask
+        self.restricted = graph.restricted
+        self.via_bound: list[list[int]] = []
+        if vias:
+            # Fewest hops from each state to each via node, over every edge the
+            # search may use, plus the via node's own distance to the target:
+            # no route through it can be shorter.
+            reverse = index.into
+            for v in vias:
+                states = [v, *index.virtual.get(v, ())]
+                to_via = _bfs_any(reverse, states, len(index.real))
+                onward = min(self.graph.min_dist(graph.dist_all, s, graph.full_mask) for s in states)
+                self.via_bound.append([d + onward if d < UNREACHABLE and onward < UNREACHABLE else UNREACHABLE
+                                       for d in to_via])
+        self.via_bits = {}
+        for j, v in enumerate(vias):
+            for s in (v, *index.virtual.get(v, ())):
+                self.via_bits[s] = self.via_bits.get(s, 0) | (1 << (j + self.via_shift))
 
-    on_path = bytearray(len(out))
-    on_path[src] = 1
-    for start in starts:
-        on_path[start] = 1
-    edges: list[int] = []
-    nodes = [src]
-    stack = [iter(steps(src, max_len - 1))]
-    while stack:
-        depth = len(edges) + 1  # hops of a path that takes the next edge
-        for e, v in stack[-1]:
-            if on_path[v]:
-                continue
-            if is_target[v]:
-                if depth >= min_len:
-                    yield (*edges, e)
-                continue
-            on_path[v] = 1
-            edges.append(e)
-            nodes.append(v)
-            stack.append(iter(steps(v, max_len - depth - 1)))
-            break
+    def need(self, state: int, aux: int) -> int:
+        """Fewest hops from ``state`` to a route's end on the terms ``aux`` leaves."""
+        mask = aux & self.graph.full_mask
+        if self.mode == "blocked" and not aux & self.used_bit:
+            best = self.graph.min_dist(self.need_dist, state, mask)
         else:
-            stack.pop()
-            if edges:
-                edges.pop()
-                on_path[nodes.pop()] = 0
+            best = self.graph.min_dist(self.dist, state, mask)
+        if best >= UNREACHABLE:
+            return UNREACHABLE
+        if self.vias:
+            for j in range(len(self.vias)):
+                if not aux & (1 << (j + self.via_shift)):
+                    bound = self.via_bound[j][state]
+                    if bound > best:
+                        best = bound
+        return best
+
+    def step(self, aux: int, e: int, v: int) -> int:
+        """The terms after taking edge ``e`` to state ``v`` (0: the edge breaks them)."""
+        carried = aux & self.index.bits[e] & self.graph.full_mask
+        if not carried:
+            return 0
+        aux = (aux & ~self.graph.full_mask) | carried
+        if self.mode == "blocked" and self.restricted[e]:
+            aux |= self.used_bit
+        if self.vias:
+            aux |= self.via_bits.get(v, 0)
+        return aux
+
+    def complete(self, aux: int) -> bool:
+        if self.mode == "blocked" and not aux & self.used_bit:
+            return False
+        return (aux & self.via_full) == self.via_full
+
+    def walk(self, src: int, min_len: int, max_len: int, cut_by_length: list[bool] | None = None,
+             starts: tuple[int, ...] = ()) -> Iterator[tuple[int, ...]]:
+        """Edge paths from state ``src`` to a target of ``min_len``..``max_len`` hops,
+        never stepping where the route's end is out of reach, nor through ``starts``
+        (the source's units, each a start of its own).
+
+        Iterative with an explicit stack: Python generators nested per level cost
+        more than the walk itself on deep, dense graphs.
+        """
+        # Each state's steps that can still end a route within the hops left, in
+        # their original order, built once per (state, hops left, terms): a hub
+        # at depth 3 of a 4-hop search is entered by thousands of partial paths,
+        # and scanning its thousands of out-edges each time to keep the one into
+        # the target is what the walk used to spend its time on.
+        index = self.index
+        is_target, real, out = index.is_target, index.real, self.out
+        steps_cache: dict[tuple[int, int, int], tuple[list[tuple[int, int, int]], bool]] = {}
+
+        def steps(u: int, left: int, aux: int) -> list[tuple[int, int, int]]:
+            key = (u, left, aux)
+            found = steps_cache.get(key)
+            if found is None:
+                kept, cut = [], False
+                for e, v in out[u]:
+                    after = self.step(aux, e, v)
+                    if not after:
+                        continue
+                    if is_target[v]:
+                        if self.complete(after):
+                            kept.append((e, v, after))
+                        continue
+                    need = self.need(v, after)
+                    if need <= left:
+                        kept.append((e, v, after))
+                    elif need < UNREACHABLE:
+                        cut = True
+                found = steps_cache[key] = (kept, cut)
+            if found[1] and cut_by_length is not None:
+                cut_by_length[0] = True  # (may also count an edge back onto the path: only costs a longer try)
+            return found[0]
+
+        on_path = bytearray(index.n_nodes)
+        on_path[real[src]] = 1
+        for start in starts:
+            on_path[start] = 1
+        edges: list[int] = []
+        nodes = [src]
+        stack = [iter(steps(src, max_len - 1, self.initial_aux))]
+        while stack:
+            depth = len(edges) + 1  # hops of a path that takes the next edge
+            for e, v, after in stack[-1]:
+                if on_path[real[v]]:
+                    continue
+                if is_target[v]:
+                    if depth >= min_len:
+                        yield (*edges, e)
+                    continue
+                if depth >= max_len:
+                    continue
+                on_path[real[v]] = 1
+                edges.append(e)
+                nodes.append(v)
+                stack.append(iter(steps(v, max_len - depth - 1, after)))
+                break
+            else:
+                stack.pop()
+                if edges:
+                    edges.pop()
+                    on_path[real[nodes.pop()]] = 0
+
+
+def _bfs_any(into: list[list[tuple[int, int]]], sources: list[int], n: int) -> list[int]:
+    """Fewest hops from every state to any of ``sources``, over every edge."""
+    dist = [UNREACHABLE] * n
+    queue = deque()
+    for s in sources:
+        dist[s] = 0
+        queue.append(s)
+    while queue:
+        x = queue.popleft()
+        for _, u in into[x]:
+            if dist[u] == UNREACHABLE:
+                dist[u] = dist[x] + 1
+                queue.append(u)
+    return dist
+
+
+# -- the answer to reach -------------------------------------------------------------------
 
 
 @dataclass
@@ -580,25 +836,45 @@ class ReachResult:
     """The answer to "can SOURCE reach TARGET?": the verdict and every route.
 
     ``routes`` are open routes, shortest first; ``blocked`` are routes a policy
-    restriction closes to data from the source's jurisdiction.  When ``limit``
-    cut a list short, ``more_routes`` / ``more_blocked`` say more exist.
+    restriction closes to data from the source's jurisdiction.  When the
+    query's ``limit`` cut a list short, ``more_routes`` / ``more_blocked`` say
+    more exist.  ``counts`` is set when the routes were counted rather than
+    listed (:func:`count`).
     """
 
     model: Model = field(repr=False)
-    source: str
-    target: str
+    query: Query  # resolved: ids, not names
     reachable: bool
     routes: list[Route]
     blocked: list[Route]
-    filters: Filters
-    limit: int | None
     more_routes: bool = False
     more_blocked: bool = False
+    counts: Counts | None = None
+
+    @property
+    def source(self) -> str:
+        return self.query.source
+
+    @property
+    def target(self) -> str:
+        return self.query.target
+
+    @property
+    def limit(self) -> int | None:
+        return self.query.limit
+
+    @property
+    def filters(self) -> Query:
+        """The query (kept under its old name)."""
+        return self.query
 
     def to_dict(self) -> dict:
-        """The JSON contract: ``source``, ``target``, ``reachable``, ``routes``, ``blocked``..."""
+        """The JSON answer (docs/result.schema.json): the question, the verdict,
+        ``routes`` and ``blocked`` (lists, possibly empty), ``more_routes``,
+        ``more_blocked`` and, for a count, ``count``."""
         model = self.model
-        return {
+        result = {
+            **envelope(model, "count" if self.counts is not None else "reach", self.query),
             "source": model.ref(self.source),
             "target": model.ref(self.target),
             "reachable": self.reachable,
@@ -609,17 +885,10 @@ class ReachResult:
             "more_routes": self.more_routes,
             "more_blocked": self.more_blocked,
         }
-
-    @property
-    def verdict(self) -> str:
-        """The answer in one sentence that can be quoted alone: how strong the
-        best route's weakest hop is and what a route does not show, or every
-        filter behind a "cannot" (see :func:`flowmap.views.verdict.verdict`)."""
-        # The sentence is a view; the result carries it so that every format
-        # built from the result (JSON, notebook display) says the same.
-        from .views.verdict import verdict
-
-        return verdict(self)
+        if self.counts is not None:
+            result["count"] = {"open": self.counts.open, "blocked": self.counts.blocked,
+                               "max_hops": self.query.max_hops}
+        return result
 
     def to_frame(self):
         """The routes as a table, one row per hop.
@@ -632,7 +901,9 @@ class ReachResult:
             ``edge``, ``from``, ``to`` (ids), ``from_name``, ``to_name``,
             ``data`` (categories joined by ``;``), ``mechanism``, ``evidence``,
             ``hedge``, ``date``, ``citation`` (source id), ``title``,
-            ``locator``, ``quote`` and ``url``.  No rows when there is no route.
+            ``locator``, ``quote``, ``url``, ``notes``, ``blocked_by`` and
+            ``group_join`` (on every row of a route that joins statements
+            about a group: the group's name).  No rows when there is no route.
 
         Examples
         --------
@@ -651,20 +922,34 @@ class ReachResult:
         for status, routes in (("open", self.routes), ("blocked", self.blocked)):
             for number, route in enumerate(routes, 1):
                 closed = {r.edge: r.describe(self.model) for r in route.blocked_by}
+                joins = "; ".join(self.model.name(j.group) for j in route.group_joins)
                 for position, hop in enumerate(route.hops, 1):
                     rows.append({"status": status, "route": number, "hop": position,
-                                 **hop_dict(self.model, hop), "blocked_by": closed.get(hop.edge, "")})
-        columns = ["status", "route", "hop", "edge", "from", "to", "from_name", "to_name", "data",
-                   "mechanism", "requested_by", "evidence", "hedge", "date", "citation", "title", "locator",
-                   "quote", "url", "notes", "blocked_by"]
+                                 **hop_dict(self.model, hop), "blocked_by": closed.get(hop.edge, ""),
+                                 "group_join": joins})
+        columns = ["status", "route", "hop", *HOP_COLUMNS, "blocked_by", "group_join"]
         frame = pd.DataFrame(rows, columns=columns)
         frame["data"] = frame["data"].map(lambda d: ";".join(d) if isinstance(d, list) else d)
         return frame
 
+    @property
+    def verdict(self) -> str:
+        """The answer in one sentence that can be quoted alone: how strong the
+        best route's weakest hop is and what a route does not show, or every
+        filter behind a "cannot" (see :func:`flowmap.views.verdict.verdict`)."""
+        # The sentence is a view; the result carries it so that every format
+        # built from the result (JSON, notebook display) says the same.
+        from .views.verdict import verdict
+
+        return verdict(self)
+
     def _repr_html_(self) -> str:
+        joins = sum(1 for r in self.routes if r.group_joins)
         title = (f"<p><b>{_esc(self.verdict)}</b></p><p>{len(self.routes)} open route(s)"
                  f"{' (more exist)' if self.more_routes else ''}, {len(self.blocked)} blocked by policy; "
-                 "each hop cites its source.</p>")
+                 "each hop cites its source"
+                 + (f"; {joins} of the open routes join statements about a group (column group_join)"
+                    if joins else "") + ".</p>")
         return title + self.to_frame().to_html(index=False, escape=True)
 
 
@@ -672,6 +957,10 @@ def _esc(text: str) -> str:
     import html
 
     return html.escape(text, quote=True)
+
+
+HOP_COLUMNS = ["edge", "from", "to", "from_name", "to_name", "data", "mechanism", "requested_by", "evidence",
+               "hedge", "date", "citation", "title", "locator", "quote", "url", "notes"]
 
 
 def hop_dict(model: Model, hop: Hop) -> dict:
@@ -686,9 +975,12 @@ def hop_dict(model: Model, hop: Hop) -> dict:
 
 
 def route_dict(model: Model, route: Route) -> dict:
+    """A route as JSON states it: ``nodes``, ``hops``, ``group_joins`` and, when
+    blocked, ``blocked_by``."""
     result = {
         "nodes": [model.ref(n) for n in route.nodes],
         "hops": [hop_dict(model, h) for h in route.hops],
+        "group_joins": [{"group": model.ref(j.group), "hops": list(j.hops)} for j in route.group_joins],
     }
     if route.blocked:
         result["blocked_by"] = [
@@ -700,26 +992,32 @@ def route_dict(model: Model, route: Route) -> dict:
     return result
 
 
-def reach(model: Model, source: str, target: str = "ice", filters: Filters | None = None,
-          limit: int | None = DEFAULT_LIMIT) -> ReachResult:
-    """Every route from ``source`` to ``target``, open and blocked by policy.
+def _take(routes: Iterator[Route], limit: int | None) -> tuple[list[Route], bool]:
+    taken: list[Route] = []
+    for route in routes:
+        if limit is not None and len(taken) >= limit:
+            return taken, True
+        taken.append(route)
+    return taken, False
 
-    Lists at most ``limit`` open and ``limit`` blocked routes, shortest first.
+
+def reach(model: Model, query: Query) -> ReachResult:
+    """Every route from the query's source to its target, open and blocked by policy.
+
+    Lists at most ``query.limit`` open and ``query.limit`` blocked routes,
+    shortest first: one bounded search for open routes, and one for blocked
+    routes that walks only where a restriction can close a route from this
+    source within the hop limit.
     """
-    if limit is not None and limit < 1:
-        raise QueryError("--limit must be at least 1")
-    search = RouteSearch(model, source, target, filters)
-    open_routes: list[Route] = []
-    blocked: list[Route] = []
-    can_block = bool(search.graph.restricted.any())
-    cap = float("inf") if limit is None else limit
-    for route in search.routes():
-        (blocked if route.blocked else open_routes).append(route)
-        if len(open_routes) > cap and (not can_block or len(blocked) > cap):
-            break
-    more_routes = len(open_routes) > cap
-    more_blocked = len(blocked) > cap
-    return ReachResult(model, search.source, search.target, search.reachable,
-                       open_routes[:limit] if limit else open_routes,
-                       blocked[:limit] if limit else blocked,
-                       search.filters, limit, more_routes, more_blocked)
+    search = RouteSearch(model, query)
+    limit = search.query.limit
+    open_routes, more_routes = _take(search.open_routes(), limit)
+    blocked, more_blocked = _take(search.blocked_routes(), limit)
+    return ReachResult(model, search.query, bool(open_routes), open_routes, blocked, more_routes, more_blocked)
+
+
+def count(model: Model, query: Query) -> ReachResult:
+    """Count every open and blocked route (no limit), listing none."""
+    search = RouteSearch(model, query)
+    counts = search.count()
+    return ReachResult(model, search.query.replace(limit=None), counts.open > 0, [], [], counts=counts)

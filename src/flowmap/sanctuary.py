@@ -1,11 +1,17 @@
 """The sanctuary sweep: every node under a sanctuary law that can reach the target.
 
 One breadth-first search backwards from the target tells, for every node at
-once, whether it reaches the target and by which shortest route (each node
-keeps the edge that starts its shortest route).  Policy restrictions depend on
-where a route starts, so nodes are grouped by the jurisdictions covering them
-and the search runs once per group: one group in a network without
-restrictions, a handful in the curated map.
+once, whether it reaches the target and how far it is; each node's shortest
+route is then read off those distances, taking at each step the first edge the
+route listing of ``reach`` would take (stronger evidence first, then file
+order), so the sweep shows the route ``reach`` lists first.  Policy
+restrictions depend on where a route starts, so nodes are grouped by the
+jurisdictions covering them and the search runs once per group: one group in a
+network without restrictions, a handful in the curated map.
+
+Routes are not counted unless asked (``count=True``, bounded by the query's
+``limit``): counting enumerates routes, which on a large network costs far more
+than the one pass.
 """
 
 from __future__ import annotations
@@ -14,16 +20,8 @@ from dataclasses import dataclass, field
 
 from .errors import QueryError
 from .model import Model
-from .routes import (
-    DEFAULT_LIMIT,
-    Filters,
-    Query,
-    Route,
-    SearchGraph,
-    _walk,
-    hop_for,
-    route_dict,
-)
+from .query import Query, envelope
+from .routes import Plan, Route, RouteSearch, SearchGraph, hop_for, make_route, route_dict, starts_of
 
 
 @dataclass
@@ -32,32 +30,61 @@ class SanctuaryReach:
 
     node: str
     law: str
-    routes: int  # open routes within max_hops, counted up to the limit
-    more_routes: bool  # the count stopped at the limit
     shortest: Route
     exit: str  # the last node of the shortest route still under the node's sanctuary law
     last: str  # the node that hands the data to the target
+    routes: int | None = None  # open routes within max_hops, counted up to the limit; None: not counted
+    more_routes: bool = False  # the count stopped at the limit
 
     def to_dict(self, model: Model) -> dict:
-        return {
+        record = {
             "id": self.node,
             "name": model.name(self.node),
             "law": self.law,
-            "routes": self.routes,
-            "more_routes": self.more_routes,
             "shortest": route_dict(model, self.shortest),
             "gateways": {"exit": model.ref(self.exit), "last": model.ref(self.last)},
         }
+        if self.routes is not None:
+            record["count"] = {"open": self.routes, "more": self.more_routes}
+        return record
 
 
 @dataclass
 class SweepResult:
+    """Which sanctuary nodes can reach the target.
+
+    ``reaches`` are shortest routes first; ``covered`` is the number of
+    sanctuary nodes examined; ``counted`` says whether route counts were asked.
+    """
+
     model: Model = field(repr=False)
-    target: str
+    query: Query
     reaches: list[SanctuaryReach]
     covered: int  # sanctuary nodes examined
-    filters: Filters
-    limit: int | None
+    counted: bool = False
+
+    @property
+    def target(self) -> str:
+        return self.query.target
+
+    @property
+    def limit(self) -> int | None:
+        return self.query.limit
+
+    @property
+    def filters(self) -> Query:
+        return self.query
+
+    def to_dict(self) -> dict:
+        """The JSON answer (docs/result.schema.json)."""
+        return {
+            **envelope(self.model, "sanctuary", self.query),
+            "target": self.model.ref(self.target),
+            "covered": self.covered,
+            "reaching": len(self.reaches),
+            "counted": self.counted,
+            "reaches": self.to_list(),
+        }
 
     def to_list(self) -> list[dict]:
         return [r.to_dict(self.model) for r in self.reaches]
@@ -65,12 +92,17 @@ class SweepResult:
     def to_frame(self):
         import pandas as pd
 
-        rows = [{"id": r.node, "name": self.model.name(r.node), "law": r.law, "routes": r.routes,
+        model = self.model
+        rows = [{"id": r.node, "name": model.name(r.node), "law": r.law, "routes": r.routes,
                  "more_routes": r.more_routes, "hops": len(r.shortest),
-                 "shortest": " → ".join(self.model.name(n) for n in r.shortest.nodes),
-                 "exit": self.model.name(r.exit), "last": self.model.name(r.last)} for r in self.reaches]
-        return pd.DataFrame(rows, columns=["id", "name", "law", "routes", "more_routes", "hops",
-                                           "shortest", "exit", "last"])
+                 "shortest": " → ".join(model.name(n) for n in r.shortest.nodes),
+                 "exit": model.name(r.exit), "last": model.name(r.last),
+                 "group_join": "; ".join(model.name(j.group) for j in r.shortest.group_joins)}
+                for r in self.reaches]
+        columns = ["id", "name", "law", "hops", "shortest", "exit", "last", "group_join"]
+        if self.counted:
+            columns[3:3] = ["routes", "more_routes"]
+        return pd.DataFrame(rows, columns=columns)
 
     def _repr_html_(self) -> str:
         import html
@@ -81,42 +113,50 @@ class SweepResult:
         return heading + self.to_frame().to_html(index=False, escape=True)
 
 
-def sweep(model: Model, target: str = "ice", filters: Filters | None = None,
-          limit: int | None = DEFAULT_LIMIT) -> SweepResult:
-    """Which sanctuary nodes can reach ``target``, each with its shortest route,
-    gateways and open-route count (counted up to ``limit``)."""
-    query = Query(model, target, filters)
+def sweep(model: Model, query: Query | None = None, count: bool = False) -> SweepResult:
+    """Which sanctuary nodes can reach the query's target, each with its shortest
+    route and gateways; with ``count``, its open routes counted up to the
+    query's ``limit``."""
+    query = query if query is not None else Query(group_joins=False)
     if query.via:
         raise QueryError("--via does not apply to the sanctuary sweep; use reach --via for one source")
+    if query.source is not None:
+        raise QueryError("the sanctuary sweep has no single source: it examines every sanctuary node")
+    plan = Plan(model, query)
     candidates = [n for n in model.node_ids
-                  if model.sanctuary(n).protected and n not in query.target_members and n not in query.avoid]
+                  if model.sanctuary(n).protected and n not in plan.target_members and n not in plan.avoid]
     reaches: list[SanctuaryReach] = []
     for origin, nodes in _by_origin(model, candidates).items():
-        graph = query.graph_for(origin)
-        for found in shortest_routes(model, graph, nodes, query.max_hops):
-            found.routes, found.more_routes = count_open(graph, model.node_index[found.node],
-                                                         query.max_hops, limit)
+        graph = plan.graph_for(origin)
+        for found in shortest_routes(model, graph, nodes, plan.max_hops, plan):
+            if count:
+                search = RouteSearch(model, plan, found.node)
+                found.routes, found.more_routes = search.count_open(plan.query.limit)
             reaches.append(found)
     reaches.sort(key=lambda r: (len(r.shortest), model.node_index[r.node]))
-    return SweepResult(model, query.target, reaches, len(candidates), query.filters, limit)
+    return SweepResult(model, plan.query, reaches, len(candidates), count)
 
 
-def shortest_routes(model: Model, graph: SearchGraph, nodes: list[str], max_hops: int) -> list[SanctuaryReach]:
-    """The one pass: read each node's shortest open route off the backward search."""
+def shortest_routes(model: Model, graph: SearchGraph, nodes: list[str], max_hops: int,
+                    plan: Plan | None = None) -> list[SanctuaryReach]:
+    """The one pass: read each node's first shortest open route off the backward search."""
     receiver = model.arrays.receiver
     found = []
     for node in nodes:
-        current = model.node_index[node]
-        if graph.dist_open[current] > max_hops:
+        starts = starts_of(model, plan, node) if plan is not None else (model.node_index[node],)
+        path = graph.greedy_open(starts, max_hops)
+        if path is None:
             continue
-        path = []
-        while not graph.is_target[current]:
-            edge = graph.next_open[current]
-            path.append(edge)
-            current = int(receiver[edge])
-        hops = tuple(hop_for(model, model.edge_ids[e]) for e in path)
-        route = Route((node, *(h.receiver for h in hops)), hops)
-        found.append(SanctuaryReach(node, model.sanctuary(node).text, 0, False, route,
+        receivers = [int(receiver[e]) for e in path]
+        if graph.index.virtual and (len(set(receivers)) < len(receivers) or set(starts) & set(receivers)):
+            # Rare: the shortest walk through group sentences passes a group twice; list instead.
+            route = RouteSearch(model, plan, node).first_open() if plan is not None else None
+            if route is None:
+                continue
+        else:
+            hops = tuple(hop_for(model, model.edge_ids[e]) for e in path)
+            route = make_route(model, (hops[0].sender, *(h.receiver for h in hops)), hops)
+        found.append(SanctuaryReach(node, model.sanctuary(node).text, route,
                                     exit_gateway(model, node, route), route.nodes[-2]))
     return found
 
@@ -140,13 +180,3 @@ def _by_origin(model: Model, nodes: list[str]) -> dict[tuple[str, ...], list[str
     for node in nodes:
         groups.setdefault(model.jurisdiction_chain(node), []).append(node)
     return groups
-
-
-def count_open(graph: SearchGraph, start: int, max_hops: int, limit: int | None) -> tuple[int, bool]:
-    """Open routes from ``start``, counted up to ``limit``; True if more exist."""
-    count = 0
-    for _ in _walk(graph.out_open, graph.dist_open, graph.is_target, start, 1, max_hops):
-        count += 1
-        if limit is not None and count > limit:
-            return limit, True
-    return count, False

@@ -26,16 +26,17 @@ import secrets
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from dataclasses import replace as replace_filters
 from pathlib import Path
 
 import numpy as np
 
-from .. import cuts, schema
+from .. import schema
+from ..cuts import Firewall
 from ..errors import QueryError, RenderError
 from ..load import split_list
 from ..model import Model
-from ..routes import DEFAULT_LIMIT, Filters, Hop, Query, edge_mask, hop_for, reach
+from ..query import Query
+from ..routes import Hop, Plan, ReachResult, edge_mask, hop_for
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 LAYOUTS: tuple[str, ...] = ("auto", "wide", "tall")
@@ -315,27 +316,34 @@ class _Selection:
         return len(self.focus_edges) != len(self.edges)
 
 
-def diagram(model: Model, source: str | None = None, target: str = "ice", filters: Filters | None = None,
-            context: bool = False, firewall: bool = False, limit: int | None = DEFAULT_LIMIT,
-            layout: str = "auto", collapse: bool = True) -> Diagram:
-    """A diagram of the whole map, or of the routes from ``source`` to ``target``.
+def check_options(query: Query, *, context: bool = False, firewall: bool = False, layout: str = "auto") -> None:
+    """Refuse, before any query runs, the options a diagram cannot honour."""
+    if layout not in LAYOUTS:
+        raise QueryError(f"unknown layout {layout!r}; choose --layout from: {', '.join(LAYOUTS)}")
+    if query.source is None:
+        for flag, wanted in (("--context", context), ("--firewall", firewall), ("--via", bool(query.via))):
+            if wanted:
+                raise QueryError(f"{flag} needs a source: add --from SOURCE")
+    if firewall and query.via:
+        raise QueryError("flowmap render: --firewall marks the cuts that close every route, not only those "
+                         "--via keeps: drop --via to draw the firewall (or drop --firewall)")
+
+
+def diagram(model: Model, query: Query, result: ReachResult | None = None, firewall: Firewall | None = None,
+            context: bool = False, layout: str = "auto", collapse: bool = True) -> Diagram:
+    """A diagram of the whole map, or of the routes of a reach result.
 
     Parameters
     ----------
-    source : str or None
-        Without it, the whole map; with it, only the nodes and edges on routes
-        (open and blocked by policy) from ``source`` to ``target``.
-    target : str
-        Where routes end; it and its units are drawn in one box.
-    filters : Filters
-        Narrow the map as for ``reach``.  ``max_hops`` and ``via`` only apply
-        to routes from a source.
+    query : Query
+        What to draw: the filters narrow the map as for ``reach``.
+    result : ReachResult or None
+        The routes to draw (``flowmap.routes.reach`` of ``query``); None for
+        the whole map.
+    firewall : Firewall or None
+        With ``result``: the cuts to mark (``flowmap.cuts.firewall`` of ``query``).
     context : bool
-        With ``source``: draw the rest of the map too, greyed.
-    firewall : bool
-        With ``source``: mark the channels :func:`flowmap.cuts.firewall` would cut.
-    limit : int or None
-        Draw the edges of at most this many open (and blocked) routes.
+        With ``result``: draw the rest of the map too, greyed.
     layout : {"auto", "wide", "tall"}
         ``wide``: data flows left to right (slides); ``tall``: top to bottom
         (pages); ``auto``: whichever keeps the picture narrower.
@@ -344,25 +352,21 @@ def diagram(model: Model, source: str | None = None, target: str = "ice", filter
         the same senders and the same receivers, by lines drawn alike) as one
         box that counts and names them; False draws every node apart.
     """
-    if layout not in LAYOUTS:
-        raise QueryError(f"unknown layout {layout!r}; choose --layout from: {', '.join(LAYOUTS)}")
-    filters = filters or Filters()
-    query = Query(model, target, filters)
-    if source is None:
-        for flag, wanted in (("--context", context), ("--firewall", firewall), ("--via", bool(query.via))):
-            if wanted:
-                raise QueryError(f"{flag} needs a source: add --from SOURCE")
-        selection = _whole_map(model, query)
+    check_options(query if result is not None else query.replace(source=None), context=context,
+                  firewall=firewall is not None, layout=layout)
+    plan = Plan(model, query.replace(source=None) if result is None else result.query)
+    if result is None:
+        selection = _whole_map(model, plan)
     else:
-        selection = _routes_from(model, query, source, context, firewall, limit)
-    selection.anchors |= {query.target} | (query.target_members & set(selection.nodes))
-    return Diagram(lambda: _build_dot(model, query, selection, layout, collapse), tuple(selection.nodes),
+        selection = _routes_from(model, plan, result, context, firewall)
+    selection.anchors |= {plan.target} | (plan.target_members & set(selection.nodes))
+    return Diagram(lambda: _build_dot(model, plan, selection, layout, collapse), tuple(selection.nodes),
                    tuple(selection.edges), selection.title[0] if selection.title else "")
 
 
-def _map_edges(model: Model, query: Query) -> list[str]:
+def _map_edges(model: Model, query: Plan) -> list[str]:
     """The edges the filters keep, in file order."""
-    mask = edge_mask(model, query.filters, query.avoid, query.without)
+    mask = edge_mask(model, query.query)
     return [model.edge_ids[e] for e in np.flatnonzero(mask).tolist()]
 
 
@@ -380,7 +384,7 @@ def _endpoints(model: Model, edges: list[str]) -> set[str]:
     return {ids[i] for i in arrays.sender[positions].tolist()} | {ids[i] for i in arrays.receiver[positions].tolist()}
 
 
-def _whole_map(model: Model, query: Query) -> _Selection:
+def _whole_map(model: Model, query: Plan) -> _Selection:
     edges = _map_edges(model, query)
     nodes = _endpoints(model, edges) | {query.target}
     blocked = {e: split_list(excludes) for e in edges if (excludes := model.edge_row(e)["excludes"])}
@@ -389,10 +393,10 @@ def _whole_map(model: Model, query: Query) -> _Selection:
     return _Selection(_ordered_nodes(model, nodes), edges, set(nodes), set(edges), blocked, False, title=title)
 
 
-def _routes_from(model: Model, query: Query, source: str, context: bool, firewall: bool,
-                 limit: int | None) -> _Selection:
-    result = reach(model, source, query.target, query.filters, limit)
+def _routes_from(model: Model, query: Plan, result: ReachResult, context: bool,
+                 fw: Firewall | None) -> _Selection:
     source = result.source
+    limit = result.limit
     edges: set[str] = set()
     nodes: set[str] = {source}
     blocked: dict[str, tuple[str, ...]] = {}
@@ -405,7 +409,7 @@ def _routes_from(model: Model, query: Query, source: str, context: bool, firewal
         nodes.add(query.target)  # a diagram of "cannot reach" still shows what it cannot reach
 
     open_count, blocked_count = len(result.routes), len(result.blocked)
-    hops = query.filters.max_hops
+    hops = query.query.max_hops
     summary = (f"{open_count}{'+' if result.more_routes else ''} open route{'s' if open_count != 1 else ''}, "
                f"{blocked_count}{'+' if result.more_blocked else ''} blocked by policy"
                + (f", within {hops} hops" if hops is not None else ""))
@@ -413,12 +417,18 @@ def _routes_from(model: Model, query: Query, source: str, context: bool, firewal
              summary + _filter_note(model, query)]
     if result.more_routes or result.more_blocked:
         title.append(f"Showing the first {limit} routes of each kind; more exist (raise --limit).")
+    joins = sorted({j.group for r in (*result.routes, *result.blocked) for j in r.group_joins},
+                   key=model.node_index.__getitem__)
+    if joins:
+        # A route through a group joins statements about the group that need not be
+        # about the same members: the reader must know which routes rest on that.
+        title.append("Routes through " + ", ".join(_clean(model.name(g)) for g in joins)
+                     + " join statements about a group (dashed grey box), not about one body.")
 
     cut: set[str] = set()
-    if firewall:
+    if fw is not None:
         # The firewall closes routes of every length, so a cut edge may lie
         # beyond max_hops; it is drawn anyway, since the cut is the point.
-        fw = cuts.firewall(model, source, query.target, query.filters)
         cut = set(fw.edges)
         edges |= cut
         nodes |= _endpoints(model, sorted(cut))
@@ -440,25 +450,26 @@ def _routes_from(model: Model, query: Query, source: str, context: bool, firewal
                       blocked, True, cut, title, anchors={source})
 
 
-def _map_query(query: Query) -> Query:
+def _map_query(query: Plan) -> Plan:
     """The query's map for context: the same filters, minus what only shapes routes."""
-    if not query.filters.via:
+    if not query.query.via:
         return query
-    return Query(query.model, query.target, replace_filters(query.filters, via=()))
+    return Plan(query.model, query.query.replace(via=()))
 
 
-def _filter_note(model: Model, query: Query) -> str:
-    f = query.filters
+def _filter_note(model: Model, query: Plan) -> str:
+    f = query.query
     parts = []
     if f.carrying:
-        parts.append("data: " + ", ".join(data_label(d) for d in f.carrying))
+        parts.append(("carrying " if len(f.carrying) == 1 else "carrying one of ")
+                     + ", ".join(data_label(d) for d in f.carrying) + " end to end")
     if f.min_evidence and f.min_evidence != schema.EVIDENCE_LEVELS[-1]:
         parts.append(f"evidence: {f.min_evidence} or stronger")
     if f.since:
         parts.append(f"since {f.since}")
     if f.until:
         parts.append(f"until {f.until}")
-    if (f.since or f.until) and f.dated_only:
+    if f.dated_only:
         parts.append("dated flows only")
     if f.via:
         parts.append("via " + ", ".join(_clean(model.name(n)) for n in query.via))
@@ -467,12 +478,14 @@ def _filter_note(model: Model, query: Query) -> str:
                                                                                     key=model.node_index.get)))
     if f.without:
         parts.append("without edges " + ", ".join(sorted(query.without, key=model.edge_index.get)))
+    if not f.group_joins:
+        parts.append("no routes joining statements about a group")
     return f" ({'; '.join(parts)})" if parts else ""
 
 
 # -- DOT --------------------------------------------------------------------------
 
-def _build_dot(model: Model, query: Query, selection: _Selection, layout: str, collapse: bool = True) -> str:
+def _build_dot(model: Model, query: Plan, selection: _Selection, layout: str, collapse: bool = True) -> str:
     """The DOT text, written here rather than by pydot: every value is already
     quoted or escaped (see the module docstring), and pydot's per-attribute
     quoting checks cost more than the rest of the diagram on large maps.  The
@@ -624,7 +637,7 @@ class _Cluster:
     law: str | None = None  # the jurisdiction whose sanctuary law the label names
 
 
-def _clusters(model: Model, query: Query, selection: _Selection, layout: str, drawn: list[_Box]) -> list[_Cluster]:
+def _clusters(model: Model, query: Plan, selection: _Selection, layout: str, drawn: list[_Box]) -> list[_Cluster]:
     """The target and its units in one box; then a box per state for the
     local and state bodies of states with at least two of them drawn (a box
     round a single node says no more than a label line would)."""

@@ -49,6 +49,10 @@ def hop_lines(model: Model, number: int, hop: Hop) -> list[str]:
 
 def route_block(model: Model, number: int, route: Route) -> list[str]:
     lines = [f"Route {number} ({_plural(len(route), 'hop')}): {path_line(model, route)}"]
+    for join in route.group_joins:
+        lines += textwrap.wrap(f"GROUP JOIN: joins statements about {name(model, join.group)} "
+                               f"({join.hops[0]}, {join.hops[1]}): the two hops need not be about the same "
+                               "members of the group.", WIDTH, initial_indent="  ", subsequent_indent="    ")
     for position, hop in enumerate(route.hops, 1):
         lines += hop_lines(model, position, hop)
     for restriction in route.blocked_by:
@@ -64,6 +68,10 @@ def reach_text(result: ReachResult) -> str:
     cites = "; each hop below cites its source" if result.routes or result.blocked else ""
     lines.append(f"{_count_phrase(len(result.routes), result.more_routes, 'open route')}, "
                  f"{_count_phrase(len(result.blocked), result.more_blocked, 'route')} blocked by policy{cites}.")
+    joins = sum(1 for r in result.routes if r.group_joins)
+    if joins:
+        lines.append(f"{_plural(joins, 'open route')} listed join statements about a group (marked GROUP JOIN); "
+                     "--no-group-joins leaves them out.")
     if result.more_routes or result.more_blocked:
         lines.append(f"Listing stopped at --limit {result.limit}: more routes exist "
                      "(raise --limit, or use --count to count them all).")
@@ -130,12 +138,15 @@ def sweep_text(result: SweepResult) -> str:
     model = result.model
     lines = [f"{len(result.reaches)} of {result.covered} nodes under sanctuary law can reach "
              f"{name(model, result.target)}."]
+    if not result.query.group_joins:
+        lines.append("Routes that join statements about a group are left out (--group-joins counts them).")
     for r in result.reaches:
-        count = f"{r.routes}+" if r.more_routes else str(r.routes)
         lines += ["", f"{name(model, r.node)}  [{r.node}]",
-                  *textwrap.wrap(f"law: {clean(r.law)}", WIDTH, initial_indent="  ", subsequent_indent="    "),
-                  f"  routes: {count}",
-                  f"  shortest ({_plural(len(r.shortest), 'hop')}): {path_line(model, r.shortest)}",
+                  *textwrap.wrap(f"law: {clean(r.law)}", WIDTH, initial_indent="  ", subsequent_indent="    ")]
+        if r.routes is not None:
+            lines.append(f"  routes: {r.routes}+" if r.more_routes else f"  routes: {r.routes}")
+        lines += [f"  shortest ({_plural(len(r.shortest), 'hop')}): {path_line(model, r.shortest)}",
+                  *[f"  joins statements about a group: {name(model, j.group)}" for j in r.shortest.group_joins],
                   f"  data leaves sanctuary through: {name(model, r.exit)}",
                   f"  hands it to {name(model, result.target)}: {name(model, r.last)}"]
     if any(r.more_routes for r in result.reaches):
@@ -161,6 +172,9 @@ def firewall_text(fw: Firewall) -> str:
         lines += [f"- {clean(node_meaning(model, n))}  [{n}]" for n in fw.nodes]
     lines += ["", "Verified: searching again without them finds no open route." if fw.verified
               else "NOT VERIFIED: an open route remains after the cut; please report this."]
+    if not (fw.minimum_edges and fw.minimum_nodes):
+        lines.append("Each cut element is needed, but fewer may exist: with several --carrying categories (or "
+                     "groups passed on several sentences) the smallest cut is not proven.")
     return "\n".join(lines) + "\n"
 
 
