@@ -45,7 +45,8 @@ import synthetic  # noqa: E402
 import flowmap  # noqa: E402
 from flowmap import routes, sanctuary  # noqa: E402
 from flowmap.model import Model  # noqa: E402
-from flowmap.routes import Filters, Query, RouteSearch  # noqa: E402
+from flowmap.query import Query  # noqa: E402
+from flowmap.routes import Plan, RouteSearch  # noqa: E402
 
 # What issue 4 states for networkx on this data, for the runs this script skips.
 ISSUE_NX_3HOP_S = 43.0
@@ -136,8 +137,8 @@ def flock_benchmarks(args, rows: list[Row], results: dict) -> None:
         california = flock.california_sources(model)
         reverse_dist = nx.single_source_shortest_path_length(graph.reverse(copy=False), "ice")
         reachers = [s for s in california if s in reverse_dist]
-        check = Query(model, "ice", Filters(max_hops=None))
-        ours_reach = [s for s in california if RouteSearch(model, s, query=check).reachable]
+        check = Plan(model, Query(max_hops=None))
+        ours_reach = [s for s in california if RouteSearch(model, check, s).reachable]
         assert ours_reach == reachers, "flowmap and networkx disagree on who reaches ICE"
         print(f"California agencies: {len(california)}, reaching ICE: {len(reachers)} "
               f"(issue: {ISSUE_SOURCES})")
@@ -153,19 +154,19 @@ def bench_list_3hop(args, rows, results, graph, reachers, fresh_model) -> None:
 
     def ours(model: Model) -> dict[str, list[tuple[str, ...]]]:
         """As the API does it: one search per source, each given its own filters."""
-        return {s: [r.edges for r in RouteSearch(model, s, "ice", Filters(max_hops=3)).routes()]
+        return {s: [r.edges for r in RouteSearch(model, Query(s, max_hops=3)).routes()]
                 for s in reachers}
 
     def ours_shared(model: Model) -> dict[str, list[tuple[str, ...]]]:
         """One Query (filters checked, search graph compiled once) shared by every source."""
-        query = Query(model, "ice", Filters(max_hops=3))
-        return {s: [r.edges for r in RouteSearch(model, s, query=query).routes()] for s in reachers}
+        plan = Plan(model, Query(max_hops=3))
+        return {s: [r.edges for r in RouteSearch(model, plan, s).routes()] for s in reachers}
 
     cold_s, listed = best(ours, args.repeat, setup=fresh_model)
     shared_s, shared = best(ours_shared, args.repeat, setup=fresh_model)
     assert shared == listed
     total = sum(len(v) for v in listed.values())
-    print(f"    flowmap: {total:,} routes in {fmt_s(cold_s)} with a RouteSearch(model, source, 'ice', filters) "
+    print(f"    flowmap: {total:,} routes in {fmt_s(cold_s)} with a RouteSearch(model, Query(source, ...)) "
           f"per source, {fmt_s(shared_s)} with one Query shared by all sources "
           f"(fresh model each time, compiling the search graph included)")
     results.update(list3_routes=total, list3_flowmap_s=cold_s, list3_flowmap_shared_query_s=shared_s)
@@ -194,18 +195,18 @@ def bench_list_3hop(args, rows, results, graph, reachers, fresh_model) -> None:
 def bench_count_4hop(args, rows, results, graph, california, reverse_dist, fresh_model) -> None:
     print("\n[2] count every route of <= 4 hops to ICE from every California agency")
 
-    def ours(model: Model, query: Query | None = None) -> int:
+    def ours(model: Model, query: Plan | None = None) -> int:
         total = 0
         for s in california:
             if query is None:  # as the API does it: one search per source, each given its own filters
-                counts = RouteSearch(model, s, "ice", Filters(max_hops=4)).count()
+                counts = RouteSearch(model, Query(s, max_hops=4)).count()
             else:
-                counts = RouteSearch(model, s, query=query).count()
+                counts = RouteSearch(model, query, s).count()
             total += counts.open + counts.blocked
         return total
 
     cold_s, total = best(ours, args.repeat, setup=fresh_model)
-    shared_s, shared = best(lambda m: ours(m, Query(m, "ice", Filters(max_hops=4))), args.repeat, setup=fresh_model)
+    shared_s, shared = best(lambda m: ours(m, Plan(m, Query(max_hops=4))), args.repeat, setup=fresh_model)
     assert shared == total
     print(f"    flowmap: {total:,} routes from {len(california)} sources in {fmt_s(cold_s)} with a RouteSearch "
           f"per source, {fmt_s(shared_s)} with one Query shared (fresh model each time)")
@@ -239,9 +240,9 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
     def prepared(_=None):
         """A fresh model with the sweep's search graphs compiled (not timed)."""
         model = fresh_model()
-        query = Query(model, "ice", Filters())
+        query = Plan(model, Query())
         candidates = [n for n in model.node_ids
-                      if model.sanctuary(n).covered and n not in query.target_members]
+                      if model.sanctuary(n).protected and n not in query.target_members]
         groups: dict[tuple[str, ...], list[str]] = {}
         for node in candidates:
             groups.setdefault(model.jurisdiction_chain(node), []).append(node)
@@ -252,7 +253,7 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
     def one_pass(state) -> list:
         model, query, _, groups, graphs, _ = state
         return [found for origin, nodes in groups.items()
-                for found in sanctuary.shortest_routes(model, graphs[origin], nodes, query.max_hops)]
+                for found in sanctuary.shortest_routes(model, graphs[origin], nodes, query.max_hops, query)]
 
     repeat = max(args.repeat, 5)
     quick = max(args.repeat * 10, 30)  # sub-millisecond timings: more runs, the best kept
@@ -290,7 +291,7 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
     full_pass_s = bfs_s + pass_s
     reverse = graph.reverse(copy=False)
     nx_bfs_s, _ = best(lambda: nx.single_source_shortest_path_length(reverse, "ice"), quick)
-    sweep_s, swept = best(lambda m: sanctuary.sweep(m, "ice"), args.repeat, setup=fresh_model)
+    sweep_s, swept = best(lambda m: sanctuary.sweep(m, Query()), args.repeat, setup=fresh_model)
     assert len(swept.reaches) == len(found)
     print(f"    {len(candidates)} sanctuary nodes in {len(groups)} origin group(s); {len(found)} reach ICE")
     print(f"    shortest_routes on the prebuilt graph (the one pass), first time on a model: {fmt_s(pass_s)}")
@@ -300,8 +301,8 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
     print(f"    one BFS, routes.distances_to over the in-lists: {fmt_s(bfs_s)} "
           f"(it reaches the {len(reached):,} nodes that can reach ICE, scanning {scanned:,} in-edges)")
     print(f"    one BFS, networkx single_source_shortest_path_length on the reversed view: {fmt_s(nx_bfs_s)}")
-    print(f"    the whole sanctuary.sweep() on a fresh model (compile + pass + route counts "
-          f"up to {routes.DEFAULT_LIMIT}): {fmt_s(sweep_s)}")
+    print(f"    the whole sanctuary.sweep() on a fresh model (compile + pass; routes not counted): "
+          f"{fmt_s(sweep_s)}")
     results.update(sweep_nodes=len(candidates), sweep_reach=len(found), sweep_pass_s=pass_s,
                    sweep_pass_warm_s=warm_s, sweep_compile_s=compile_s, bfs_s=bfs_s, bfs_nodes=len(reached),
                    bfs_edges=scanned, nx_bfs_s=nx_bfs_s, sweep_full_s=sweep_s)
@@ -383,7 +384,7 @@ def bench_synthetic(args, rows: list[Row], results: dict) -> None:
         traced = child(TRACE_CHILD, tmp)
         model = Model.load(tmp)
         start = time.perf_counter()
-        Query(model, "ice", Filters()).graph_for(())
+        Plan(model, Query()).graph_for(())
         compile_s = time.perf_counter() - start
     load_s = min(timed["times"])
     rss_mb = (timed["maxrss_after_first_kb"] - timed["maxrss_before_kb"]) / 1024  # Linux: kB

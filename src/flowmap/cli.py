@@ -475,7 +475,7 @@ def _layers(value: str) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS),
               help="graphml or gexf (Gephi, networkx), ftm (FollowTheMoney entities, one per line), "
                    "json (flowmap's own). Default: from the -o suffix.")
-@route_options
+@route_options()
 @click.option("--via", multiple=True, metavar="NODE", help="With --from: only routes through NODE (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
               help="With --from: the edges of at most this many open (and blocked) routes.")
@@ -492,7 +492,6 @@ def export(state: State, source: str | None, target: str, output: str | None, fm
     flowmap export -o map.graphml
     flowmap export --from SFPD --format ftm -o sfpd.ftm
     """
-    from .api import make_filters
     from .views import export as export_views
     from .views import render as render_views
 
@@ -500,8 +499,8 @@ def export(state: State, source: str | None, target: str, output: str | None, fm
         if output is None:
             raise click.UsageError("say which format: --format graphml|gexf|ftm|json, or -o FILE with its suffix")
         fmt = export_views.format_for(output)
-    filters = make_filters(**filters_from(options))
-    content, selection = export_views.export(state.flowmap.model, fmt, source, target, filters, limit)
+    query = query_from(options, target=target, limit=limit)
+    content, selection = export_views.export(state.flowmap.model, fmt, source, target, query, limit)
     if output is None:
         click.echo(content, nl=False)
         return
@@ -523,7 +522,7 @@ def export(state: State, source: str | None, target: str, output: str | None, fm
               help="List at most this many rows per section (table and markdown; json lists all).")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
               help="Write to FILE instead of standard output.")
-@route_options
+@route_options()
 @click.pass_obj
 @reports_errors
 def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], fmt: str, limit: int,
@@ -537,13 +536,11 @@ def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], fmt
     flowmap diff layers/287g-may layers/287g-july --by state --by support_type
     flowmap diff default default:layers/flock --format json
     """
-    from .api import make_filters
     from .diff import diff as compute_diff
     from .views import changes, tabular
     from .views import render as render_views
 
-    result = compute_diff(_layers(old), _layers(new), target, make_filters(**filters_from(options)),
-                          by or ("state",))
+    result = compute_diff(_layers(old), _layers(new), target, query_from(options), by or ("state",))
     if fmt == "json":
         content = tabular.to_json(result.to_dict())
     elif fmt == "markdown":

@@ -36,7 +36,7 @@ import pandas as pd
 from .errors import QueryError
 from .model import Model
 from .provenance import Dataset, dataset, flowmap_version
-from .routes import Filters, Query, route_dict
+from .routes import Filters, Plan, route_dict
 from .sanctuary import shortest_routes
 
 TABLES: tuple[str, ...] = ("nodes", "edges", "sources", "jurisdictions")
@@ -258,7 +258,7 @@ def _count_by(model: Model, edges: list[dict], key: str) -> dict[str, int]:
 def reaching(model: Model, target: str, filters: Filters) -> dict[str, tuple[str, ...]]:
     """Every node that can reach ``target`` by an open route within
     ``max_hops``, with the edge ids of its shortest route (the sweep's choice)."""
-    query = Query(model, target, filters)
+    query = Plan(model, filters.replace(source=None, target=target))
     candidates = [n for n in model.node_ids if n not in query.target_members and n not in query.avoid]
     groups: dict[tuple[str, ...], list[str]] = {}
     for node in candidates:
@@ -266,7 +266,7 @@ def reaching(model: Model, target: str, filters: Filters) -> dict[str, tuple[str
     found: dict[str, tuple[str, ...]] = {}
     for origin, nodes in groups.items():
         graph = query.graph_for(origin)
-        for reach in shortest_routes(model, graph, nodes, query.max_hops):
+        for reach in shortest_routes(model, graph, nodes, query.max_hops, query):
             found[reach.node] = reach.shortest.edges
     return found
 

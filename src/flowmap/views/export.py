@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import QueryError
 from ..model import Model
 from ..provenance import Dataset, dataset, flowmap_version
-from ..routes import DEFAULT_LIMIT, Filters, Query, edge_mask, reach
+from ..routes import DEFAULT_LIMIT, Filters, Plan, edge_mask, reach
 
 FORMATS: tuple[str, ...] = ("graphml", "gexf", "ftm", "json")
 SUFFIXES: dict[str, str] = {".graphml": "graphml", ".gexf": "gexf", ".ftm": "ftm", ".jsonl": "ftm",
@@ -85,15 +85,15 @@ def select(model: Model, source: str | None = None, target: str = "ice", filters
     ``flowmap render --from`` draws them.
     """
     filters = filters or Filters()
-    query = Query(model, target, filters)
+    query = Plan(model, filters.replace(source=None, target=target))
     if source is None:
         if query.via:
             raise QueryError("--via needs a source: add --from SOURCE")
-        mask = edge_mask(model, query.filters, query.avoid, query.without)
+        mask = edge_mask(model, query.query)
         edges = tuple(model.edge_ids[e] for e in np.flatnonzero(mask).tolist())
         nodes = tuple(n for n in model.node_ids if n not in query.avoid)
         return Selection(nodes, edges, None, query.target)
-    result = reach(model, source, query.target, query.filters, limit)
+    result = reach(model, filters.replace(source=source, target=target, limit=limit))
     edge_set: set[str] = set()
     node_set: set[str] = {result.source}
     for route in (*result.routes, *result.blocked):
