@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flowmap import schema
+from flowmap.errors import NameNotFound, NotAnEntity
 from flowmap.model import Model
 
 from conftest import JURISDICTIONS, NODES, SOURCES, write_dataset, write_table
@@ -61,3 +64,68 @@ def test_a_designation_is_named_apart_from_the_law_and_does_not_make_a_law(tmp_p
                                        "designated by DOJ (2025-08-05): Colorado")
     assert model.nodes.at["denver", "designation"] == "designated by DOJ (2025-08-05): Colorado"
     assert model.nodes.at["sfpd", "designation"] == ""
+
+
+# -- names ---------------------------------------------------------------------
+
+@pytest.fixture
+def named(tmp_path) -> Model:
+    jurisdictions = JURISDICTIONS + [
+        {"id": "us-ca-oakland", "name": "Oakland", "level": "city", "state": "CA", "part_of": "us-ca",
+         "sanctuary": "yes", "law": "ordinance", "citation": "report", "locator": "p. 1",
+         "quote": "SB54 limits sharing"},
+        {"id": "us-ma", "name": "Massachusetts", "level": "state", "state": "MA", "part_of": "us",
+         "sanctuary": "unknown"},
+        {"id": "us-ma-boston", "name": "Boston", "level": "city", "state": "MA", "part_of": "us-ma",
+         "sanctuary": "unknown"},
+    ]
+    nodes = NODES + [
+        {"id": "boston-police", "name": "Boston police", "kind": "agency", "jurisdiction": "us-ma-boston",
+         "state": "MA"},
+        {"id": "dc-police", "name": "Washington, DC police", "kind": "agency"},
+    ]
+    return Model.load(write_dataset(tmp_path / "d", jurisdictions=jurisdictions, nodes=nodes))
+
+
+def message(model: Model, name: str) -> str:
+    with pytest.raises(NameNotFound) as caught:
+        model.resolve(name)
+    return str(caught.value)
+
+
+def test_suggestions_rank_shared_words_and_abbreviations(named):
+    assert message(named, "SF police") == (
+        "no entity called 'SF police'; did you mean: San Francisco Police Department (sfpd)? "
+        "(`flowmap nodes` lists them all)")
+    assert message(named, "bay area fusion center").startswith(
+        "no entity called 'bay area fusion center'; did you mean: Northern California Regional Intelligence "
+        "Center (ncric)")
+
+
+def test_a_jurisdiction_is_not_an_entity_and_says_what_is_in_it(named):
+    with pytest.raises(NotAnEntity):
+        named.resolve("Oakland")
+    assert message(named, "Oakland") == (
+        "'Oakland' is a jurisdiction, not an entity. Oakland (a city in CA, under a sanctuary law) has no "
+        "entity in the data yet.")
+    assert message(named, "san francisco") == (
+        "'san francisco' is a jurisdiction, not an entity. The entities in San Francisco (a city in CA, "
+        "under a sanctuary law) are San Francisco Police Department (sfpd).")
+    assert message(named, "CA").startswith(
+        "'CA' is a jurisdiction, not an entity. The entities in California (a state, under a sanctuary law) "
+        "are San Francisco Police Department (sfpd), Northern California Regional Intelligence Center (ncric)")
+
+
+def test_a_place_inside_a_name_narrows_the_suggestions(named):
+    assert message(named, "Oakland police") == (
+        "no entity called 'Oakland police'; Oakland (a city in CA, under a sanctuary law) has no entity in "
+        "the data yet (`flowmap nodes` lists them all)")
+    assert message(named, "Boston PD") == (
+        "no entity called 'Boston PD'; did you mean: Boston police (boston-police)? (`flowmap nodes` lists "
+        "them all)")
+
+
+def test_nodes_in_a_jurisdiction(named):
+    assert named.nodes_in("us-ca") == ["sfpd", "ncric"]
+    assert named.find_jurisdiction("california") == named.find_jurisdiction("CA") == "us-ca"
+    assert named.find_jurisdiction("Atlantis") is None

@@ -49,15 +49,26 @@ class DataError(FlowmapError):
 class NameNotFound(FlowmapError):
     """A name matches no node (or edge); ``suggestions`` holds close matches."""
 
-    def __init__(self, what: str, name: str, suggestions: list[str], hint: str = ""):
+    def __init__(self, what: str, name: str, suggestions: list[str], hint: str = "", note: str = ""):
         self.name = name
         self.suggestions = suggestions
         message = f"no {what} called {name!r}"
         if suggestions:
             message += "; did you mean: " + ", ".join(suggestions) + "?"
+        elif note:
+            message += f"; {note}"
         if hint:
             message += f" ({hint})"
         super().__init__(message)
+
+
+class NotAnEntity(NameNotFound):
+    """A name is a jurisdiction, not a node; the message lists the nodes in it."""
+
+    def __init__(self, name: str, explanation: str):
+        self.name = name
+        self.suggestions = []
+        FlowmapError.__init__(self, f"{name!r} is a jurisdiction, not an entity. {explanation}.")
 
 
 class AmbiguousName(FlowmapError):

@@ -21,8 +21,9 @@ import networkx as nx
 import numpy as np
 
 from . import dates, schema
-from .errors import AmbiguousName, NameNotFound
+from .errors import AmbiguousName, NameNotFound, NotAnEntity
 from .load import Tables, load_tables, split_list
+from .names import Suggester, words
 from .paths import DATA_ENV, DEFAULT_NAME, default_data_dir, resolve_data_dir, resolve_data_dirs  # noqa: F401
 
 
@@ -210,15 +211,77 @@ class Model:
             return ids[0]
         if ids:
             raise AmbiguousName(name, [(i, self.name(i)) for i in ids])
-        close = difflib.get_close_matches(key, list(self._name_keys), n=5, cutoff=0.6)
-        partial = [k for k in self._name_keys if key and key in k]
-        suggestions: list[str] = []
-        for k in close + sorted(partial, key=len)[:5]:
-            for node_id in self._name_keys[k]:
-                label = f"{self.name(node_id)} ({node_id})"
-                if label not in suggestions:
-                    suggestions.append(label)
-        raise NameNotFound("entity", name, suggestions[:5], hint="`flowmap nodes` lists them all")
+        place = self.find_jurisdiction(name)
+        if place is not None:
+            hint = self._jurisdiction_hint(place)
+            raise NotAnEntity(name, hint[0].upper() + hint[1:])
+        # A place named inside the name ("Oakland police") narrows the
+        # suggestions to the entities there, and is worth saying when there are none.
+        places = self.jurisdictions_named_in(name)
+        within = {n for place in places for n in self.nodes_in(place)} if places else None
+        suggestions = [f"{self.name(n)} ({n})" for n in self._suggester.suggest(name, within=within)]
+        note = "; ".join(self._jurisdiction_hint(p) for p in places)
+        raise NameNotFound("entity", name, suggestions, hint="`flowmap nodes` lists them all", note=note)
+
+    def jurisdictions_named_in(self, name: str) -> list[str]:
+        """Jurisdictions below the national level whose whole name is among the
+        words of ``name`` (``Oakland`` in ``Oakland police``), most specific first."""
+        typed = set(words(name))
+        found = [j for j, place in self._jurisdiction_words.items() if place and place <= typed]
+        # The most specific only: "San Francisco police" names San Francisco, not California too.
+        return [j for j in found if not any(j in self._chain(other, "")[1:] for other in found if other != j)]
+
+    @cached_property
+    def _jurisdiction_words(self) -> dict[str, frozenset[str]]:
+        return {row.id: frozenset(words(row.name.split(",")[0]))
+                for row in self.jurisdictions.itertuples() if row.level != "country"}
+
+    @cached_property
+    def _suggester(self) -> Suggester:
+        return Suggester((row.id, label) for row in self.nodes.itertuples()
+                         for label in (row.id, row.name, *split_list(row.aliases)))
+
+    # -- jurisdictions as names ---------------------------------------------------
+
+    def find_jurisdiction(self, name: str) -> str | None:
+        """The id of the jurisdiction whose id or name is ``name`` (any case), or
+        whose name starts with it before a comma (``Orange County`` for
+        ``Orange County, California``), or whose state code it is (``CA``)."""
+        key = " ".join(name.split()).casefold()
+        found = self._jurisdiction_keys.get(key, [])
+        return found[0] if len(found) == 1 else None
+
+    @cached_property
+    def _jurisdiction_keys(self) -> dict[str, list[str]]:
+        keys: dict[str, list[str]] = {}
+        for row in self.jurisdictions.itertuples():
+            labels = {row.id, row.name, row.name.split(",")[0]}
+            if row.level == "state" and row.state:
+                labels.add(row.state)
+            for label in labels:
+                ids = keys.setdefault(" ".join(label.split()).casefold(), [])
+                if row.id not in ids:
+                    ids.append(row.id)
+        return keys
+
+    def nodes_in(self, jurisdiction: str) -> list[str]:
+        """Node ids covered by ``jurisdiction`` (in it or in a place inside it), in file order."""
+        return [n for n in self.node_ids if jurisdiction in self.jurisdiction_chain(n)]
+
+    def describe_jurisdiction(self, place: str) -> str:
+        """``Oakland (a city in CA, under a sanctuary law)``."""
+        row = self.jurisdictions.loc[place]
+        where = f"a {row['level']}" + (f" in {row['state']}" if row["state"] and row["level"] != "state" else "")
+        status = ", under a sanctuary law" if row["sanctuary"] == "yes" else f"; sanctuary status {row['sanctuary']}"
+        return f"{row['name']} ({where}{status})"
+
+    def _jurisdiction_hint(self, place: str, shown: int = 10) -> str:
+        inside = self.nodes_in(place)
+        if not inside:
+            return f"{self.describe_jurisdiction(place)} has no entity in the data yet"
+        listed = ", ".join(f"{self.name(n)} ({n})" for n in inside[:shown])
+        more = f" and {len(inside) - shown} more (`flowmap nodes --in {place}`)" if len(inside) > shown else ""
+        return f"the entities in {self.describe_jurisdiction(place)} are {listed}{more}"
 
     def resolve_edge(self, edge_id: str) -> str:
         if edge_id in self.edge_index:
