@@ -1,0 +1,342 @@
+"""``flowmap import flock``: the N&O's list of Flock licence-plate-reader sharing grants as a layer.
+
+Input: ``agency_access<date>.csv`` from The News & Observer's *Private Eyes*
+repository (columns ``src_agency, external_agency, src_agency_id,
+external_agency_id``: the source agency's Flock transparency portal lists the
+external agency among the organisations with access to its plate reads), and
+``agency<date>.csv`` (``id, name, notes``), the N&O's list of every agency with
+its id, which checks that the ids and names agree and whose notes go into
+``matches.csv``.
+
+Each row becomes an edge ``src_agency → external_agency`` carrying
+``licence_plate_reads`` by ``database_access``, evidence ``capability`` (a
+grant of access, not a search), quoting the input row verbatim, located as
+``row N`` (the header is row 1). Each name is resolved once
+(:mod:`flowmap.importers.resolve`) against the curated maps and the FBI
+registry, so ``San Francisco CA PD`` lands on the curated ``sfpd`` and
+``Camden Co MO SO`` and ``Camden County MO SO`` on one node.
+
+Flock-specific handling, all recorded in ``matches.csv``:
+
+- The state comes from the name (``Oakland CA PD``, ``(GA)``, ``-CA``); a name with
+  none takes the state of its sharing partners when they are all in one state.
+- A parenthesised note (``(Franklin CO)``) may choose between same-named townships.
+- A second account of one agency (``Polk County FL SO - Flex``, ``Hermitage PA PD 2``,
+  ``Springfield MO PD (Raven)``) is resolved without its account suffix.
+- Flock's own demo, test, training and staff accounts, and accounts named "do not
+  use", are skipped with their rows (they are not agencies, or not in use).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from . import layer as layers
+from .common import Agencies, local_id
+from .resolve import Match, split_hints, split_state
+
+TITLE = "Private Eyes: agencies with external access to Flock licence-plate-reader data (agency_access)"
+PUBLISHER = "The News & Observer"
+URL = "https://github.com/mcclatchy-southeast/private_eyes/tree/main/data"
+ACCESS_COLUMNS = ("src_agency", "external_agency", "src_agency_id", "external_agency_id")
+AGENCY_COLUMNS = ("id", "name")
+
+EDGE_NOTES = (
+    "The source agency's Flock transparency portal listed the external agency among the organisations with "
+    "access to its licence-plate-reader data (N&O scrape, July 2023 to April 2024; list as of the file's date). "
+    "This shows that access was granted, not that the external agency searched the data, what it looked for, "
+    "or what it did with the results; nor does it show when the grant began."
+)
+
+#: Accounts that are not agencies (Flock's own staff, demo, test and training accounts) or are marked unused.
+SKIP = (
+    (re.compile(r"do ?n[o']?t use|\bdnu\b|not in use|\(duplicate", re.IGNORECASE),
+     "account marked 'do not use', 'not in use' or duplicate in its name"),
+    (re.compile(r"\bdemo\b|\btest\b|\btesting\b|training|^flock\b|flock safety|^example\b", re.IGNORECASE),
+     "not an agency: a Flock staff, demo, test or training account"),
+)
+
+#: Suffixes that mark a second Flock account of one agency.
+ACCOUNT_SUFFIX = re.compile(
+    r"\s*(?:-\s*(?:flex|mobile|original|stac|insight(?: omnia)?)|\((?:flex|raven|condor|trailer|disp)\)|"
+    r"\bPD\(Disp\)|\s\d|\serror)\s*$", re.IGNORECASE)
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Summary:
+    """What an import did, for the CLI's closing lines."""
+
+    rows: int = 0
+    edges: int = 0
+    names: int = 0
+    methods: Counter = field(default_factory=Counter)  # resolved names by method; also new, ambiguous, skipped
+    skipped_rows: Counter = field(default_factory=Counter)  # reason -> rows
+    skipped_names: Counter = field(default_factory=Counter)  # reason -> names
+    unmatched: Counter = field(default_factory=Counter)  # reason group -> names (new)
+    nodes: Counter = field(default_factory=Counter)  # curated / registry / layer-local
+    city_jurisdictions: int = 0
+    output: str = ""
+
+    @property
+    def resolved(self) -> int:
+        return sum(n for m, n in self.methods.items() if m in Match.RESOLVED)
+
+
+def _read_lines(path: Path) -> tuple[list[str], str]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), None, None, None, f"is not UTF-8 text (bad byte at offset {exc.start})")]) \
+            from None
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    if not text.strip():
+        raise InputError([Problem(str(path), None, None, None, "is empty")])
+    return text.splitlines(), text
+
+
+def _parse(path: Path, lines: list[str], required: tuple[str, ...], what: str) -> tuple[list[str], list[dict]]:
+    """Rows of a CSV whose records are one line each (the N&O files are), with each raw line kept."""
+    header = [h.strip() for h in next(csv.reader([lines[0]]))]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError([Problem(str(path), 1, c, None, f"required column is missing: this does not look like "
+                                  f"the N&O {what} (columns {', '.join(required)})") for c in missing])
+    rows = []
+    problems = []
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        cells = next(csv.reader([line]))
+        if len(cells) != len(header):
+            problems.append(Problem(str(path), number, None, line,
+                                    f"has {len(cells)} cells, the header {len(header)} (a comma inside a name?)"))
+            continue
+        row = dict(zip(header, (c.strip() for c in cells)))
+        row["_line"], row["_row"] = line, number
+        rows.append(row)
+    if problems:
+        raise InputError(problems)
+    return header, rows
+
+
+def clean_name(name: str) -> tuple[str, str]:
+    """A name without a second-account suffix, and the suffix dropped ('' when none).
+
+    >>> clean_name("Polk County FL SO - Flex")
+    ('Polk County FL SO', '- Flex')
+    >>> clean_name("Hermitage PA PD 2")
+    ('Hermitage PA PD', '2')
+    >>> clean_name("Oakland CA PD")
+    ('Oakland CA PD', '')
+    """
+    found = ACCOUNT_SUFFIX.search(name)
+    if not found or found.start() == 0:
+        return name, ""
+    return name[: found.start()].rstrip(" -"), found.group().strip()
+
+
+def skip_reason(name: str) -> str:
+    """Why a name is not imported as an agency, or '' when it is."""
+    for pattern, reason in SKIP:
+        if pattern.search(name):
+            return reason
+    return ""
+
+
+def unmatched_group(match: Match) -> str:
+    """A short reason group for an unresolved name, for the summary and the README."""
+    reason = match.reason
+    if match.method == "ambiguous":
+        return "ambiguous: several agencies of this name in the state"
+    if not match.state:
+        return "no state in the name, and its partners are in several states"
+    found = re.search(r"\((sheriff|police|prosecutor|other)\)", reason)
+    kind = found.group(1) if found else "other"
+    return {
+        "police": "police or public-safety body not in the FBI list under this name",
+        "sheriff": "sheriff's office not in the FBI list under this name",
+        "prosecutor": "prosecutor (not in the FBI list)",
+        "other": "not a police agency the FBI lists (dispatch, task force, school, state body, company…)",
+    }[kind]
+
+
+def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, output: str | os.PathLike,
+                 agencies: Agencies, *, url: str = URL, retrieved: str | None = None,
+                 progress: Progress | None = None) -> Summary:
+    """Import the Flock sharing list into a layer at ``output`` and return its :class:`Summary`.
+
+    Parameters
+    ----------
+    access
+        ``agency_access<date>.csv``.
+    agencies_file
+        ``agency<date>.csv``: ids and names must agree with ``access``.
+    output
+        The layer directory (written atomically by :func:`~flowmap.importers.layer.write_layer`).
+    agencies
+        From :func:`~flowmap.importers.common.load_agencies`: the curated maps and the registry.
+    url, retrieved
+        For the sources row (where the file came from, when it was downloaded).
+    progress
+        Called with the number of rows handled since the last call.
+
+    Raises
+    ------
+    InputError
+        Missing columns, a row with the wrong number of cells, an id whose name
+        differs between the two files, an empty file.
+    """
+    access, agencies_file = Path(access), Path(agencies_file)
+    lines, _ = _read_lines(access)
+    _, rows = _parse(access, lines, ACCESS_COLUMNS, "Flock sharing list (agency_access)")
+    agency_lines, _ = _read_lines(agencies_file)
+    _, agency_rows = _parse(agencies_file, agency_lines, AGENCY_COLUMNS, "agency list (agency)")
+    known = {r["id"]: r for r in agency_rows}
+    problems = []
+    for row in rows:
+        for name_column, id_column in (("src_agency", "src_agency_id"), ("external_agency", "external_agency_id")):
+            listed = known.get(row[id_column])
+            if listed is None or listed["name"] != row[name_column]:
+                problems.append(Problem(str(access), row["_row"], id_column, row[id_column],
+                                        f"names {row[name_column]!r} here but "
+                                        + (f"{listed['name']!r} in {agencies_file}" if listed
+                                           else f"is not an id in {agencies_file}")))
+        if not row["src_agency"] or not row["external_agency"]:
+            problems.append(Problem(str(access), row["_row"], "src_agency" if not row["src_agency"]
+                                    else "external_agency", None, "is empty"))
+    if problems:
+        raise InputError(problems)
+    notes_by_name = {r["name"]: r.get("notes", "") for r in agency_rows if r.get("notes", "") not in ("", "NA")}
+
+    source = layers.source_row(access, id="flock-agency-access", title=TITLE, publisher=PUBLISHER, url=url,
+                               retrieved=retrieved, date="2024-05-02",
+                               notes=f"{access.name}, with {agencies_file.name} for ids and names. The N&O "
+                                     "collected Flock transparency portals from July 2023 to April 2024.")
+    source["id"] = f"flock-agency-access-{source['sha256'][:10]}"
+    summary = Summary(rows=len(rows), output=str(output))
+
+    # Resolve every distinct name once.
+    names = list(dict.fromkeys(n for r in rows for n in (r["src_agency"], r["external_agency"])))
+    summary.names = len(names)
+    parsed: dict[str, tuple[str, str | None, tuple[str, ...], str]] = {}
+    for name in names:
+        clean, dropped = clean_name(name)
+        rest, state = split_state(clean)
+        rest, hints = split_hints(rest)
+        parsed[name] = (rest, state, hints, dropped)
+    partners: dict[str, set[str]] = {}
+    for row in rows:
+        a, b = row["src_agency"], row["external_agency"]
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+
+    matches: dict[str, Match] = {}
+    skipped: dict[str, str] = {}
+    resolver = agencies.resolver
+    for name in names:
+        reason = skip_reason(name)
+        if reason:
+            skipped[name] = reason
+            continue
+        rest, state, hints, dropped = parsed[name]
+        inferred = ""
+        if state is None:
+            states = {parsed[p][1] for p in partners[name]} - {None}
+            if len(states) == 1:
+                state = states.pop()
+                inferred = f"; state {state} inferred: every partner with a state is in {state}"
+        match = resolver.resolve(rest, state, county=hints[0] if hints else None, full_name=name)
+        notes = []
+        if dropped:
+            notes.append(f"account suffix {dropped!r} dropped")
+        if inferred:
+            notes.append(inferred.lstrip("; "))
+        if name in notes_by_name:
+            notes.append(f"N&O note: {notes_by_name[name]}")
+        if notes:
+            match = match.with_node(match.node_id, f"{match.reason}; {'; '.join(notes)}")
+        matches[name] = match
+
+    layer = layers.Layer(sources=[source])
+    node_rows: dict[str, dict] = {}
+    sources: dict[str, dict] = {source["id"]: source}
+    jurisdictions: dict[str, dict] = {}
+    node_of: dict[str, str] = {}
+    for name, match in matches.items():
+        if match.resolved:
+            jurisdiction, why = agencies.city_jurisdiction(match)
+            if why:
+                summary.city_jurisdictions += 1
+                match = match.with_node(match.node_id, f"{match.reason}; {why}")
+            if match.node_id not in node_rows:
+                row, carried_sources, carried_jurisdictions = agencies.carry(match.node_id,
+                                                                             {"jurisdiction": jurisdiction})
+                node_rows[match.node_id] = row
+                for s in carried_sources:
+                    sources.setdefault(s["id"], s)
+                for j in carried_jurisdictions:
+                    jurisdictions.setdefault(j["id"], j)
+                summary.nodes["curated" if row["id"] != row.get("ori") else "registry"] += 1
+        else:
+            rest, state, hints, _ = parsed[name]
+            node_id = local_id(rest, match.state or None)
+            match = match.with_node(node_id)
+            if node_id not in node_rows:
+                note = ("Named in the N&O's Flock sharing list. "
+                        + ("Several FBI-listed agencies have this name; see matches.csv. " if match.method ==
+                           "ambiguous" else "Not found in the FBI agency list. ")
+                        + "Whether it is a law-enforcement agency is not checked.")
+                node_rows[node_id] = {"id": node_id, "name": rest or name, "kind": "agency",
+                                      "state": match.state, "citation": source["id"], "notes": note}
+                summary.nodes["layer-local"] += 1
+            summary.unmatched[unmatched_group(match)] += 1
+        matches[name] = match
+        node_of[name] = match.node_id
+        summary.methods[match.method] += 1
+    for name, reason in skipped.items():
+        summary.methods["skipped"] += 1
+        summary.skipped_names[reason] += 1
+
+    edge_ids: set[str] = set()
+    for i, row in enumerate(rows):
+        if progress and i % 500 == 499:
+            progress(500)
+        a, b = row["src_agency"], row["external_agency"]
+        if a in skipped or b in skipped:
+            summary.skipped_rows[f"{skipped.get(a) or skipped.get(b)}"] += 1
+            continue
+        source_node, target_node = node_of[a], node_of[b]
+        if source_node == target_node:
+            summary.skipped_rows["both names are one agency (a second account shares with the first)"] += 1
+            continue
+        edge_id = f"flock:{source_node}:{target_node}"
+        if edge_id in edge_ids:
+            edge_id = f"{edge_id}:row{row['_row']}"
+        edge_ids.add(edge_id)
+        layer.edges.append({
+            "id": edge_id, "from": source_node, "to": target_node, "data": "licence_plate_reads",
+            "mechanism": "database_access", "evidence": "capability", "citation": source["id"],
+            "locator": f"row {row['_row']}", "quote": row["_line"], "notes": EDGE_NOTES,
+        })
+    if progress:
+        progress(len(rows) % 500)
+    summary.edges = len(layer.edges)
+
+    layer.sources = list(sources.values())
+    layer.jurisdictions = list(jurisdictions.values())
+    layer.nodes = list(node_rows.values())
+    layer.matches = [m.row() for m in matches.values()]
+    layer.matches += [Match(name, parsed[name][1] or "", "", "", "skipped", None, reason).row()
+                      for name, reason in skipped.items()]
+    layers.write_layer(layer, output)
+    return summary
