@@ -561,7 +561,12 @@ def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], fmt
 def import_group() -> None:
     """Import a public record as a layer (a dataset directory) to load with --data.
 
+    Agency names resolve to the --data layers (the curated data by default) and
+    the --registry, one node per ORI; every decision goes to the layer's matches.csv.
+
     \b
+    flowmap import agencies agencies-2021.csv -o layers/agencies
+    flowmap import flock agency_access.csv --agencies agency.csv --registry layers/agencies -o layers/flock
     flowmap import 287g participatingAgencies.xlsx -o layers/287g
     flowmap import contracts explorer.csv -o layers/contracts
     flowmap --data default --data layers/287g sanctuary
@@ -721,6 +726,123 @@ def import_contracts(state: State, table: str, output: str, registry: str | None
     _run_import(state, fmt, lambda model, download, rows: contracts.import_contracts(
         table, output, model=model, registry=registry, links=links, max_bytes=max_bytes,
         download_progress=download, progress=rows))
+
+
+class ImportProgress:
+    """A click progress bar on standard error, fed by a library callback (``progress(n)``)."""
+
+    def __init__(self, label: str, length: int | None):
+        self.bar = click.progressbar(length=length or 0, label=label, file=sys.stderr,
+                                     show_pos=True, show_eta=False)
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return self.update
+
+    def update(self, n: int) -> None:
+        self.bar.update(n)
+
+    def __exit__(self, *exc) -> None:
+        self.bar.__exit__(*exc)
+
+
+def fetched_input(source: str):
+    """A local path or an http(s) URL as a local file (a download shows a progress bar)."""
+    from .importers.fetch import fetch
+
+    bar = ProgressBar(f"downloading {source}")
+    try:
+        return fetch(source, progress=bar)
+    finally:
+        bar.close()
+
+
+def count_lines(path) -> int:
+    with open(path, "rb") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+def echo_counts(title: str, counts, indent: str = "  ") -> None:
+    if not counts:
+        return
+    click.echo(f"{title}:")
+    for key, value in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"{indent}{value:>6}  {key}")
+
+
+@import_group.command("agencies")
+@click.argument("source", metavar="FILE")
+@click.option("-o", "--output", required=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Layer directory to write (replaced if it is a layer; refused if it holds anything else).")
+@reports_errors
+def import_agencies_command(source: str, output: str) -> None:
+    """The FBI's agency list (ORI codes) as a registry layer: one node per agency, no edges.
+
+    FILE is the list as CSV (ori, agency_name, agency_type_name, state_abbr,
+    county_name, latitude, longitude, in any order) or the JSON of the Crime
+    Data Explorer's agency endpoint, as a path or an http(s) URL.
+    """
+    from .importers.agencies import import_agencies
+
+    got = fetched_input(source)
+    with ImportProgress("reading agencies", count_lines(got.path)) as progress:
+        summary = import_agencies(got.path, output, retrieved=got.retrieved, url=got.url or None,
+                                  progress=progress)
+    click.echo(f"wrote {output}: {summary['nodes']} agencies (one node per ORI) in {summary['states']} states "
+               f"and territories; {summary['with_coordinates']} with coordinates, {summary['several_counties']} "
+               f"in several counties, {summary['renamed']} with a doubled suffix written once (the FBI's "
+               "spelling kept as an alias).")
+
+
+@import_group.command("flock")
+@click.argument("access", metavar="AGENCY_ACCESS_CSV")
+@click.option("--agencies", "agencies_file", required=True, metavar="AGENCY_CSV",
+              help="The N&O's agency list (id, name, notes) that goes with the sharing list.")
+@click.option("--registry", metavar="DIR|FILE",
+              help="The FBI registry to resolve names to: a layer from `flowmap import agencies`, or the FBI "
+                   "list itself. Without it names resolve only against the --data layers.")
+@click.option("--links", metavar="FILE", type=click.Path(dir_okay=False),
+              help="CSV of input_name, state, node_id that decides names by hand (an edited matches.csv works).")
+@click.option("-o", "--output", required=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Layer directory to write.")
+@click.pass_obj
+@reports_errors
+def import_flock_command(state: State, access: str, agencies_file: str, registry: str | None, links: str | None,
+                         output: str) -> None:
+    """The N&O's Flock sharing list as a layer: one capability edge per grant of access to plate reads.
+
+    Each row says the external agency can search the source agency's
+    licence-plate reads. Agency names resolve to the curated nodes and the FBI
+    registry (one node per ORI); the rest become layer-local nodes, listed in
+    matches.csv with the reason.
+    """
+    from .importers.common import load_agencies
+    from .importers.flock import import_flock
+
+    got_access = fetched_input(access)
+    got_agencies = fetched_input(agencies_file)
+    registry_path = fetched_input(registry).path if registry and not os.path.isdir(registry) else registry
+    agencies = load_agencies(state.flowmap.model, registry_path, links)
+    with ImportProgress("importing sharing grants", count_lines(got_access.path)) as progress:
+        kwargs = {"url": got_access.url} if got_access.url else {}
+        summary = import_flock(got_access.path, got_agencies.path, output, agencies,
+                               retrieved=got_access.retrieved, progress=progress, **kwargs)
+    echo_import_summary(summary)
+
+
+def echo_import_summary(summary) -> None:
+    """The closing lines of an agency import: rows, names by method, new, ambiguous, skipped."""
+    click.echo(f"wrote {summary.output}: {summary.rows} rows, {summary.edges} edges; "
+               f"{summary.names} distinct names, {summary.resolved} resolved to a known node "
+               f"({100 * summary.resolved / max(summary.names, 1):.1f}%).")
+    resolved = {m: n for m, n in summary.methods.items() if m not in ("new", "ambiguous", "skipped")}
+    echo_counts("names resolved, by method", resolved)
+    echo_counts("names kept as layer-local nodes, by reason", summary.unmatched)
+    echo_counts("names skipped", summary.skipped_names)
+    echo_counts("rows skipped", summary.skipped_rows)
+    click.echo(f"nodes: {', '.join(f'{n} {k}' for k, n in summary.nodes.items())}; "
+               f"{summary.city_jurisdictions} placed in a city jurisdiction. Every decision: "
+               f"{summary.output}/matches.csv")
 
 
 def main() -> None:

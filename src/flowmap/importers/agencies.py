@@ -218,22 +218,22 @@ def source_for(path: str | os.PathLike, retrieved: str | None = None, url: str =
     return row
 
 
-def build_layer(path: str | os.PathLike, *, retrieved: str | None = None,
+def build_layer(path: str | os.PathLike, *, retrieved: str | None = None, url: str | None = None,
                 progress: Progress | None = None) -> layers.Layer:
-    """The registry layer for an FBI list file (not yet written: see :func:`write`)."""
-    source = source_for(path, retrieved)
+    """The registry layer for an FBI list file (not yet written: see :func:`import_agencies`)."""
+    source = source_for(path, retrieved, url or URL)
     nodes = node_rows(path, source["id"], progress)
     return layers.Layer(sources=[source], nodes=nodes)
 
 
 def import_agencies(path: str | os.PathLike, output: str | os.PathLike, *, retrieved: str | None = None,
-                    progress: Progress | None = None) -> dict:
+                    url: str | None = None, progress: Progress | None = None) -> dict:
     """Import an FBI list into a registry layer at ``output``; return the summary.
 
     The summary: ``{"rows", "nodes", "states", "with_coordinates", "several_counties", "renamed",
     "output"}``.
     """
-    layer = build_layer(path, retrieved=retrieved, progress=progress)
+    layer = build_layer(path, retrieved=retrieved, url=url, progress=progress)
     layers.write_layer(layer, output)
     nodes = layer.nodes
     return {

@@ -95,8 +95,8 @@ def _read_lines(path: Path) -> tuple[list[str], str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), None, None, None, f"is not UTF-8 text (bad byte at offset {exc.start})")]) \
-            from None
+        message = f"is not UTF-8 text (bad byte at offset {exc.start})"
+        raise InputError([Problem(str(path), None, None, None, message)]) from None
     except OSError as exc:
         raise InputError([Problem(str(path), None, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
     if not text.strip():
@@ -216,7 +216,8 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
                                     else "external_agency", None, "is empty"))
     if problems:
         raise InputError(problems)
-    notes_by_name = {r["name"]: r.get("notes", "") for r in agency_rows if r.get("notes", "") not in ("", "NA")}
+    notes_by_name = {r["name"]: r.get("notes", "") for r in agency_rows if r.get("notes", "") not in ("", "NA")
+                     and not re.fullmatch(r"added from .*(ex org check|Atlas of Surveillance)", r.get("notes", ""))}
 
     source = layers.source_row(access, id="flock-agency-access", title=TITLE, publisher=PUBLISHER, url=url,
                                retrieved=retrieved, date="2024-05-02",
@@ -303,7 +304,7 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
         matches[name] = match
         node_of[name] = match.node_id
         summary.methods[match.method] += 1
-    for name, reason in skipped.items():
+    for reason in skipped.values():
         summary.methods["skipped"] += 1
         summary.skipped_names[reason] += 1
 

@@ -221,6 +221,9 @@ SUFFIX_SYNONYMS: tuple[tuple[str, str], ...] = (
     ("division of police", "police department"),
     ("department of police", "police department"),
     ("police bureau", "police department"),
+    ("prosecutors office", "prosecutor"),
+    ("prosecutor office", "prosecutor"),
+    ("prosecuting attorneys office", "prosecuting attorney"),
 )
 
 #: Agency suffixes, longest first: the part of a name after the place.

@@ -1,0 +1,211 @@
+"""flowmap import flock: the N&O's Flock sharing list as a layer of capability edges (issue 9)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from flowmap.cli import cli
+from flowmap.errors import InputError
+from flowmap.importers.common import load_agencies
+from flowmap.importers.flock import import_flock
+from flowmap.model import Model
+
+from conftest import EDGES, JURISDICTIONS, NODES, SOURCES, write_dataset
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "external"
+
+# Rows written for these tests, in the shapes of the N&O and FBI files.
+ACCESS = """src_agency,external_agency,src_agency_id,external_agency_id
+Oakland CA PD,San Francisco CA PD,1,2
+Oakland CA PD,NCRIC,1,3
+Camden Co MO SO,Oakland CA PD,4,1
+Camden County MO SO,Oakland CA PD,5,1
+Polk County FL SO,Polk County FL SO - Flex,6,7
+Oakland CA PD,Flock Safety - Sales,1,8
+Berkeley CA PD,Gilroy Unified School District CA PD,9,10
+"""
+AGENCY = """id,name,notes
+1,Oakland CA PD,NA
+2,San Francisco CA PD,NA
+3,NCRIC,NA
+4,Camden Co MO SO,NA
+5,Camden County MO SO,Formerly Camden Co MO SO
+6,Polk County FL SO,NA
+7,Polk County FL SO - Flex,May be duplicate of Polk County FL SO
+8,Flock Safety - Sales,NA
+9,Berkeley CA PD,NA
+10,Gilroy Unified School District CA PD,NA
+"""
+REGISTRY = """ori,agency_name,agency_type_name,state_abbr,county_name,latitude,longitude
+CA0010900,Oakland Police Department,City,CA,ALAMEDA,37.8,-122.27
+CA0010300,Berkeley Police Department,City,CA,ALAMEDA,37.87,-122.27
+CA0380100,San Francisco Police Department,City,CA,SAN FRANCISCO,37.78,-122.42
+MO0150000,Camden County Sheriff's Office,County,MO,CAMDEN,38.02,-92.76
+FL0530000,Polk County Sheriff's Office,County,FL,POLK,27.9,-81.8
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    nodes = [dict(n, ori="CA0380100") if n["id"] == "sfpd" else n for n in NODES]
+    jurisdictions = JURISDICTIONS + [{"id": "us-ca-oakland", "name": "Oakland", "level": "city", "state": "CA",
+                                      "part_of": "us-ca", "sanctuary": "yes", "law": "Oakland's ordinance",
+                                      "citation": "report", "locator": "p. 9", "quote": "Oakland is a sanctuary"}]
+    data = write_dataset(tmp_path / "data", sources=SOURCES, jurisdictions=jurisdictions, nodes=nodes, edges=EDGES)
+    paths = {"data": data}
+    for name, text in (("access", ACCESS), ("agency", AGENCY), ("registry", REGISTRY)):
+        paths[name] = tmp_path / f"{name}.csv"
+        paths[name].write_text(text, encoding="utf-8")
+    return paths
+
+
+def run_import(files, output, **kwargs):
+    agencies = load_agencies(Model.load([files["data"]]), files["registry"], kwargs.pop("links", None))
+    return import_flock(files["access"], files["agency"], output, agencies, **kwargs)
+
+
+def read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_each_grant_is_a_capability_edge_quoting_its_row(files, tmp_path):
+    run_import(files, tmp_path / "flock")
+    edges = {e["id"]: e for e in read(tmp_path / "flock" / "edges.csv")}
+    edge = edges["flock:CA0010900:sfpd"]
+    assert (edge["from"], edge["to"], edge["data"], edge["mechanism"], edge["evidence"]) == (
+        "CA0010900", "sfpd", "licence_plate_reads", "database_access", "capability")
+    assert edge["quote"] == "Oakland CA PD,San Francisco CA PD,1,2"
+    assert edge["locator"] == "row 2"
+    assert "not that the external agency searched the data" in edge["notes"]
+    (source,) = [s for s in read(tmp_path / "flock" / "sources.csv") if s["id"] == edge["citation"]]
+    assert source["publisher"] == "The News & Observer" and len(source["sha256"]) == 64
+
+
+def test_names_land_on_curated_nodes_and_one_node_per_ori(files, tmp_path):
+    run_import(files, tmp_path / "flock")
+    edges = read(tmp_path / "flock" / "edges.csv")
+    assert {(e["from"], e["to"]) for e in edges} >= {("CA0010900", "sfpd"), ("CA0010900", "ncric"),
+                                                    ("MO0150000", "CA0010900")}
+    matches = {m["input_name"]: m for m in read(tmp_path / "flock" / "matches.csv")}
+    assert matches["Camden Co MO SO"]["node_id"] == matches["Camden County MO SO"]["node_id"] == "MO0150000"
+    assert (matches["San Francisco CA PD"]["node_id"], matches["San Francisco CA PD"]["ori"]) == ("sfpd",
+                                                                                                  "CA0380100")
+    # Two rows, one pair of agencies: two edges, both kept, each with its own row.
+    assert sorted(e["locator"] for e in edges if e["from"] == "MO0150000") == ["row 4", "row 5"]
+
+
+def test_skipped_rows_and_unmatched_names_are_accounted_for(files, tmp_path):
+    summary = run_import(files, tmp_path / "flock")
+    assert summary.rows == 7 and summary.edges == 5
+    assert summary.skipped_rows == {"not an agency: a Flock staff, demo, test or training account": 1,
+                                    "both names are one agency (a second account shares with the first)": 1}
+    matches = {m["input_name"]: m for m in read(tmp_path / "flock" / "matches.csv")}
+    assert matches["Polk County FL SO - Flex"]["node_id"] == "FL0530000"
+    assert "account suffix '- Flex' dropped" in matches["Polk County FL SO - Flex"]["reason"]
+    assert matches["Flock Safety - Sales"]["method"] == "skipped"
+    gilroy = matches["Gilroy Unified School District CA PD"]
+    assert (gilroy["method"], gilroy["node_id"]) == ("new", "ca-gilroy-unified-school-district-police-department")
+
+
+def test_imported_agencies_are_placed_so_sanctuary_laws_cover_them(files, tmp_path):
+    run_import(files, tmp_path / "flock")
+    model = Model.load([files["data"], tmp_path / "flock"])
+    oakland = model.sanctuary("CA0010900")
+    assert oakland.covered and "Oakland's ordinance" in oakland.law_text and "SB54" in oakland.law_text
+    # A layer-local California agency is under SB54 through its state.
+    assert "SB54" in model.sanctuary("ca-gilroy-unified-school-district-police-department").law_text
+    # Berkeley is a California city police department, but no Berkeley row exists: the state covers it.
+    assert model.jurisdiction_chain("CA0010300")[0] == "us-ca"
+    matches = {m["input_name"]: m for m in read(tmp_path / "flock" / "matches.csv")}
+    assert "city police of Oakland (CA): jurisdiction us-ca-oakland" in matches["Oakland CA PD"]["reason"]
+    assert "jurisdiction" not in matches["Berkeley CA PD"]["reason"]
+
+
+def test_the_layer_loads_on_its_own_and_beside_a_registry(files, tmp_path):
+    from flowmap.importers.agencies import import_agencies
+
+    run_import(files, tmp_path / "flock")
+    alone = Model.load([tmp_path / "flock"])
+    assert "CA0010900" in alone.node_index and "sfpd" in alone.node_index
+    import_agencies(files["registry"], tmp_path / "registry")
+    merged = Model.load([files["data"], tmp_path / "registry", tmp_path / "flock"])
+    assert merged.resolve("CA0380100") == "sfpd"  # the registry row merged into the curated node
+    assert merged.resolve("Oakland Police Department") == "CA0010900"
+
+
+def test_ids_that_disagree_with_the_agency_list_are_refused(files, tmp_path):
+    files["access"].write_text(ACCESS.replace("Oakland CA PD,NCRIC,1,3", "Oakland CA PD,NCRIC,1,4"))
+    with pytest.raises(InputError) as caught:
+        run_import(files, tmp_path / "flock")
+    assert (f"{files['access']}: row 3, column 'external_agency_id': names 'NCRIC' here but 'Camden Co MO SO' in"
+            in str(caught.value))
+    assert not (tmp_path / "flock").exists()
+
+
+def test_a_file_that_is_not_the_sharing_list_is_refused(files, tmp_path):
+    files["access"].write_text("agency,partner\nA,B\n")
+    with pytest.raises(InputError, match=r"row 1, column 'src_agency': required column is missing"):
+        run_import(files, tmp_path / "flock")
+
+
+def test_links_decide_a_name_by_hand(files, tmp_path):
+    links = tmp_path / "links.csv"
+    links.write_text("input_name,state,node_id\nGilroy Unified School District CA PD,CA,CA0010300\n")
+    run_import(files, tmp_path / "flock", links=links)
+    matches = {m["input_name"]: m for m in read(tmp_path / "flock" / "matches.csv")}
+    assert (matches["Gilroy Unified School District CA PD"]["method"],
+            matches["Gilroy Unified School District CA PD"]["node_id"]) == ("link", "CA0010300")
+
+
+def test_cli_imports_with_a_progress_bar_and_a_summary(files, tmp_path):
+    result = CliRunner().invoke(cli, ["--data", str(files["data"]), "import", "flock", str(files["access"]),
+                                      "--agencies", str(files["agency"]), "--registry", str(files["registry"]),
+                                      "-o", str(tmp_path / "flock")])
+    assert result.exit_code == 0, result.output
+    assert "7 rows, 5 edges; 10 distinct names, 8 resolved to a known node" in result.output
+    assert "names skipped:" in result.output and "matches.csv" in result.output
+    result = CliRunner().invoke(cli, ["--data", str(files["data"]), "import", "flock", str(files["agency"]),
+                                      "--agencies", str(files["agency"]), "-o", str(tmp_path / "other")])
+    assert result.exit_code == 1 and "required column is missing" in result.output
+    assert "Traceback" not in result.output
+
+
+# -- the real list, imported once per session ------------------------------------------------
+
+@pytest.fixture(scope="session")
+def real_flock(tmp_path_factory):
+    access = SHARED / "private-eyes" / "agency_access20240426.csv"
+    registry = SHARED / "fbi-agencies" / "agencies-2021.csv"
+    for path in (access, registry):
+        if not path.exists():
+            pytest.skip(f"{path} is absent (the public records live in ../shared, outside the repository)")
+    out = tmp_path_factory.mktemp("layers") / "flock"
+    agencies = load_agencies(Model.load(), registry)
+    summary = import_flock(access, SHARED / "private-eyes" / "agency20240426.csv", out, agencies)
+    return summary, out
+
+
+def test_the_real_flock_list(real_flock):
+    summary, out = real_flock
+    assert (summary.rows, summary.names) == (37099, 4620)
+    assert summary.resolved / summary.names > 0.85  # 86.1% when measured; the first reading found ~82%
+    matches = {m["input_name"]: m for m in read(out / "matches.csv")}
+    assert matches["San Francisco CA PD"]["node_id"] == "sfpd"
+    assert matches["NCRIC"]["node_id"] == "ncric"
+    assert matches["Las Vegas Metro NV PD"]["node_id"] == "NV0020100"
+    assert matches["Camden Co MO SO"]["node_id"] == matches["Camden County MO SO"]["node_id"] == "MO0150000"
+    assert matches["Town of Poughkeepsie NY PD"]["node_id"] != matches["Poughkeepsie City NY PD"]["node_id"]
+
+
+def test_california_agencies_in_the_real_list_reach_ice(real_flock):
+    from flowmap.api import FlowMap
+
+    _, out = real_flock
+    sweep = FlowMap(Model.load(["default", out])).sanctuary("ice").to_list()
+    imported_in_california = [s for s in sweep if "SB54" in s["law"] and s["id"] not in Model.load().node_index]
+    assert len(imported_in_california) >= 70
