@@ -342,3 +342,29 @@ def test_data_repeats_to_merge_layers_in_order(tiny, tmp_path):
     assert result.exit_code == 1
     assert result.output == (f"1 problem in the data:\n  {extra / 'sources.csv'}: file not found (a layer that "
                              "adds to another dataset loads after it: --data default --data LAYER)\n")
+
+
+@pytest.mark.parametrize("spelling", ["licence_plate_reads", "license_plate_reads", "license plates",
+                                      "License-Plate-Reads", "ALPR", "plates"])
+def test_data_categories_accept_common_spellings(run, spelling):
+    result = run("reach", "sfpd", "--carrying", spelling, "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["question"]["filters"]["carrying"] == ["licence_plate_reads"]
+
+
+def test_unknown_data_category_suggests_the_closest(run):
+    result = run("reach", "sfpd", "--carrying", "licence plats")
+    assert result.exit_code == 2
+    assert ("Invalid value for '--carrying': 'licence plats' is not a data category; did you mean "
+            "licence_plate_reads? choose from: licence_plate_reads, ") in result.output
+
+
+def test_names_people_type(run):
+    result = run("reach", "SF police")
+    assert result.exit_code == 1
+    assert result.output == ("Error: no entity called 'SF police'; did you mean: San Francisco Police Department "
+                             "(sfpd)? (`flowmap nodes` lists them all)\n")
+    result = run("reach", "San Francisco")
+    assert result.output == ("Error: 'San Francisco' is a jurisdiction, not an entity. The entities in San "
+                             "Francisco (a city in CA, under a sanctuary law) are San Francisco Police "
+                             "Department (sfpd).\n")

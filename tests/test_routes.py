@@ -245,3 +245,13 @@ def test_via_routes_are_the_networkx_paths_through_the_node(graph_spec, cutoff, 
 def test_source_that_is_the_target_is_refused(model):
     with pytest.raises(QueryError, match="'Immigration and Customs Enforcement' is the target itself"):
         reach(model, Query("ICE"))
+
+
+def test_data_categories_accept_common_spellings_in_the_api(model):
+    from flowmap.query import Query
+
+    assert Query(carrying=["license plates", "Facial recognition"]).carrying == (
+        "licence_plate_reads", "face_recognition_results")
+    with pytest.raises(QueryError, match="unknown data category 'licence plats' for --carrying; did you mean "
+                                         "licence_plate_reads?"):
+        Query(carrying="licence plats")

@@ -90,6 +90,20 @@ class HopLimit(click.ParamType):
         return number
 
 
+class DataCategory(click.ParamType):
+    """A data category as people write it: ``license_plate_reads``, ``license plates``, ``ALPR``…"""
+
+    name = "category"
+
+    def convert(self, value, param, ctx):
+        category = schema.data_category(value)
+        if category is None:
+            close = schema.closest_data_category(value)
+            self.fail(f"{value!r} is not a data category; " + (f"did you mean {close}? " if close else "")
+                      + f"choose from: {', '.join(schema.DATA_CATEGORIES)}", param, ctx)
+        return category
+
+
 def route_options(*, hops: bool = True, group_joins: bool = True):
     """The filters every route question shares (reach, sanctuary, firewall, render).
 
@@ -100,10 +114,11 @@ def route_options(*, hops: bool = True, group_joins: bool = True):
                   "(they join statements about a group, which need not be about the same members); "
                   "--no-group-joins leaves them out.")
     options = [
-        click.option("--carrying", "carrying", multiple=True, metavar="CATEGORY",
-                     type=click.Choice(tuple(schema.DATA_CATEGORIES)),
+        click.option("--carrying", "carrying", multiple=True, metavar="CATEGORY", type=DataCategory(),
                      help="Only routes carrying CATEGORY on every hop (repeatable: routes carrying one of "
-                          "them end to end; a route whose hops carry different ones does not qualify)."),
+                          "them end to end; a route whose hops carry different ones does not qualify). "
+                          f"Categories: {', '.join(schema.DATA_CATEGORIES)}; common spellings such as "
+                          "'license plates' or 'facial recognition' work too."),
         click.option("--min-evidence", type=click.Choice(schema.EVIDENCE_LEVELS),
                      help="Only hops with at least this evidence: documented > reported > capability."),
         click.option("--since", metavar="DATE", help="Only flows dated on or after DATE (2018, 2018-04, 2018-04-19)."),

@@ -118,6 +118,8 @@ class Query:
             if isinstance(value, str):
                 value = (value,)
             # Order kept (it is how the analyst wrote it), repeats dropped.
+            if name == "carrying":  # "license plates" is licence_plate_reads (issue 13)
+                value = [schema.data_category(v) or v for v in value or ()]
             object.__setattr__(self, name, tuple(dict.fromkeys(value or ())))
         object.__setattr__(self, "dated_only", bool(self.dated_only))
         object.__setattr__(self, "group_joins", bool(self.group_joins))
@@ -126,8 +128,10 @@ class Query:
     def _check(self) -> None:
         unknown = [d for d in self.carrying if d not in schema.DATA_CATEGORIES]
         if unknown:
+            close = schema.closest_data_category(unknown[0])
             raise QueryError(f"unknown data category {unknown[0]!r} for --carrying; "
-                             f"choose from: {', '.join(schema.DATA_CATEGORIES)}")
+                             + (f"did you mean {close}? " if close else "")
+                             + f"choose from: {', '.join(schema.DATA_CATEGORIES)}")
         if self.min_evidence is not None and self.min_evidence not in schema.EVIDENCE_LEVELS:
             raise QueryError(f"unknown evidence level {self.min_evidence!r} for --min-evidence; "
                              f"choose from: {', '.join(schema.EVIDENCE_LEVELS)}")

@@ -8,6 +8,7 @@ committed file is current, so the two cannot drift.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 #: Evidence levels, strongest first.  ``--min-evidence reported`` keeps
@@ -50,6 +51,67 @@ DATA_CATEGORIES: dict[str, str] = {
     "tips": "tips and reports about individuals",
     "unspecified": "the source says data moved, or could move, but not what data",
 }
+
+#: Other ways people write each data category (US spelling, plain words, acronyms).
+#: A question accepts these wherever it takes a category (``--carrying``,
+#: ``carrying=``); :func:`data_category` also ignores case, spaces, hyphens,
+#: underscores and plurals, and "license" for "licence".
+DATA_CATEGORY_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "licence_plate_reads": ("licence plates", "plates", "plate reads", "plate scans", "lpr", "alpr", "anpr",
+                            "lpr data", "alpr data", "licence plate reader data", "plate reader data",
+                            "licence plate data", "licence plate scans"),
+    "face_recognition_results": ("face recognition", "facial recognition", "facial recognition results",
+                                 "face matches", "face recognition matches"),
+    "probe_photos": ("probe images",),
+    "photos": ("photographs", "pictures"),
+    "dmv_photos": ("driver licence photos", "drivers licence photos", "licence photos", "id photos"),
+    "driver_records": ("dmv records", "driver licence records", "drivers licence records", "driving records",
+                       "vehicle registration records", "registration records"),
+    "identity_address_records": ("identity records", "address records", "addresses", "home addresses",
+                                 "identity and address records"),
+    "employer_records": ("employment records", "employers"),
+    "phone_numbers": ("telephone numbers",),
+    "social_media": ("social media posts", "osint", "open source information"),
+    "phone_extractions": ("phone extraction data", "phone dumps", "cellebrite extractions"),
+    "gang_database_entries": ("gang database", "gang databases", "gang database records", "gang allegations"),
+    "school_incident_reports": ("school reports",),
+    "immigration_records": ("immigration data",),
+    "intelligence_reports": ("intelligence", "intel reports", "bulletins"),
+    "database_queries": ("queries", "database searches", "search requests"),
+    "tips": ("tip line reports",),
+    "unspecified": ("unspecified data",),
+}
+
+
+def _category_key(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.casefold().replace("license", "licence").replace("&", " and "))
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
+_CATEGORY_KEYS: dict[str, str] = {
+    _category_key(text): category
+    for category, spellings in DATA_CATEGORY_SPELLINGS.items() for text in (category, *spellings)
+}
+
+
+def data_category(text: str) -> str | None:
+    """The data category ``text`` names, however it is written; None if none.
+
+    >>> data_category("license_plate_reads"), data_category("License plates"), data_category("ALPR")
+    ('licence_plate_reads', 'licence_plate_reads', 'licence_plate_reads')
+    >>> data_category("facial recognition"), data_category("DMV-photos"), data_category("telepathy")
+    ('face_recognition_results', 'dmv_photos', None)
+    """
+    return _CATEGORY_KEYS.get(_category_key(text))
+
+
+def closest_data_category(text: str) -> str | None:
+    """The category whose spelling is nearest ``text`` (for "did you mean"), or None."""
+    import difflib
+
+    close = difflib.get_close_matches(_category_key(text), list(_CATEGORY_KEYS), n=1, cutoff=0.6)
+    return _CATEGORY_KEYS[close[0]] if close else None
+
 
 MECHANISMS: dict[str, str] = {
     "formal_agreement": "a written data-sharing agreement or MOU",
