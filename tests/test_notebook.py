@@ -108,9 +108,10 @@ def test_sfpd_reaches_ice_through_ncric(executed):
 
 def test_sanctuary_sweep_lists_san_francisco_and_leaves_out_the_motorola_group(executed):
     sweep = outputs(executed, "sweep")
-    assert "nodes under a sanctuary law can reach ICE" in sweep
+    assert "nodes under a sanctuary law or a DOJ designation can reach ICE" in sweep
     assert "San Francisco Police Department" in sweep and "Orange County Intelligence Assessment Center" in sweep
-    assert "Motorola contract bars" in outputs(executed, "sweep-missing")
+    missing = outputs(executed, "sweep-missing")
+    assert "Motorola contract bars" in missing and "Washington, DC police" in missing
 
 
 def svg(nb, cell_id: str) -> str:
