@@ -643,10 +643,16 @@ class Resolver:
         return {a for place in wanted & places.keys() for a in places[place]}
 
     def _by_county(self, agencies: set[str], county: str | None) -> set[str]:
+        """The agencies whose county is ``county``; failing that, the one whose county is spelled
+        nearly so (``Alleghany`` for Allegheny: it only chooses among names that already match)."""
         if not county:
             return agencies
-        return {a for a in agencies
-                if county in {county_hint(c) for c in self.record(a).county.split(";")}}
+        counties = {a: {county_hint(c) for c in self.record(a).county.split(";")} for a in agencies}
+        exact = {a for a, names in counties.items() if county in names}
+        if exact:
+            return exact
+        close = {a for a, names in counties.items() if any(fuzz.ratio(county, n) >= 85 for n in names)}
+        return close if len(close) == 1 else set()
 
     def _ambiguous(self, name: str, state: str | None, agencies: set[str], method: str) -> Match:
         ids = tuple(sorted(self.node_id(a) for a in agencies))
