@@ -89,6 +89,7 @@ def resolve(resolver: Resolver, raw: str):
     ("Clarkstown NY PD", "NY0435000"),
     ("Village of LaGrange Park IL PD", "IL0165800"),
     ("Washington Township (Gloucester) NJ PD", "NJ0080100"),
+    ("Washington Township (Glouster Co) NJ PD", "NJ0080100"),  # a county note spelled nearly right
     ("East Baton Rouge LA SO", "LA0170000"),
     ("Alvin ISD TX PD", "TX0203200"),
     ("Emory University Campus PD GA", "GA0441400"),
