@@ -368,3 +368,38 @@ def test_names_people_type(run):
     assert result.output == ("Error: 'San Francisco' is a jurisdiction, not an entity. The entities in San "
                              "Francisco (a city in CA, under a sanctuary law) are San Francisco Police "
                              "Department (sfpd).\n")
+
+
+def test_help_says_what_the_options_do(run):
+    firewall_help = run("firewall", "--help").output
+    assert "--max-hops" not in firewall_help  # the firewall cuts routes of every length
+    assert "--no-group-joins" in firewall_help
+    reach_help = " ".join(run("reach", "--help").output.split())
+    assert "Leave out undated flows (kept by default, with or without --since/--until)" in reach_help
+    assert "'none' for no bound" in reach_help
+
+
+def test_max_hops_none_from_the_command_line(run):
+    data = json.loads(run("reach", "sfpd", "--max-hops", "none", "--format", "json").output)
+    assert data["question"]["filters"]["max_hops"] is None and data["reachable"]
+    assert run("reach", "sfpd", "--max-hops", "0").exit_code == 2
+
+
+def test_dated_only_alone_is_a_filter(run):
+    assert "0 open routes and 0 blocked" in run("reach", "sfpd", "--dated-only", "--count").output
+
+
+def test_render_via_with_firewall_names_the_command_and_the_flag(run):
+    result = run("render", "--from", "sfpd", "--via", "ncric", "--firewall", "--format", "dot")
+    assert result.exit_code == 1
+    assert "flowmap render: --firewall" in result.output and "drop --via" in result.output
+
+
+def test_firewall_that_fails_its_own_check_exits_1(run, monkeypatch):
+    from flowmap import cuts
+
+    monkeypatch.setattr(cuts, "_closes", lambda *args, **kwargs: False)
+    result = run("firewall", "sfpd", "--format", "json")
+    assert result.exit_code == 1
+    assert '"verified": false' in result.output
+    assert "NOT VERIFIED" in result.output

@@ -62,3 +62,17 @@ def test_installed_wheel_answers_outside_the_checkout(wheel, tmp_path):
                             text=True, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("San Francisco Police Department → US Immigration and Customs Enforcement: ")
+
+
+def test_pytest_runs_against_a_plain_install(wheel, tmp_path):
+    # A non-editable install once stopped `python -m pytest` with "import file mismatch": the
+    # doctests under src/flowmap imported a second flowmap.
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--collect-only"],
+                            cwd=ROOT, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    assert "import file mismatch" not in result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "doctests in src/flowmap skipped: flowmap is imported from" in result.stdout

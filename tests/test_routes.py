@@ -13,7 +13,7 @@ from flowmap.errors import AmbiguousName, NameNotFound, QueryError
 from flowmap.load import Tables
 from flowmap.model import Model
 from flowmap.query import Query
-from flowmap.routes import RouteSearch, reach
+from flowmap.routes import GroupJoin, RouteSearch, reach
 
 from conftest import EDGES, write_dataset
 
@@ -255,3 +255,99 @@ def test_data_categories_accept_common_spellings_in_the_api(model):
     with pytest.raises(QueryError, match="unknown data category 'licence plats' for --carrying; did you mean "
                                          "licence_plate_reads?"):
         Query(carrying="licence plats")
+
+
+# -- issue 15's defects: each failed on the code before the fix ---------------------------
+
+
+def chain_model(tmp_path, edges: list[dict], nodes: list[str], kinds: dict | None = None) -> Model:
+    """A small map of agencies ``nodes`` (plus ICE) and the given edges."""
+    from conftest import JURISDICTIONS, NODES
+
+    rows = [{**n, "part_of": ""} for n in NODES if n["id"] == "ice"] + [
+        {"id": n, "name": n.upper(), "kind": (kinds or {}).get(n, "agency")} for n in nodes]
+    base = {**EDGES[0], "mechanism": "contract", "evidence": "reported"}
+    return Model.load(write_dataset(tmp_path / "m", jurisdictions=JURISDICTIONS, nodes=rows,
+                                    edges=[{**base, **e} for e in edges]))
+
+
+def test_several_carrying_categories_mean_one_carried_end_to_end(tmp_path):
+    # Defect 1: a → b carries plate reads only, b → ICE social media only: neither is carried end to end.
+    model = chain_model(tmp_path, [{"id": "ab", "from": "a", "to": "b", "data": "licence_plate_reads"},
+                                   {"id": "bi", "from": "b", "to": "ice", "data": "social_media"}], ["a", "b"])
+    both = Query("a", carrying=("licence_plate_reads", "social_media"))
+    assert not reach(model, both).reachable
+    assert RouteSearch(model, both).count().open == 0
+    import flowmap
+
+    fm = flowmap.FlowMap(model)
+    assert not fm.firewall(both).reachable
+
+
+def test_several_carrying_categories_keep_a_route_carrying_one_of_them(tmp_path):
+    model = chain_model(tmp_path, [
+        {"id": "ab", "from": "a", "to": "b", "data": "licence_plate_reads;social_media"},
+        {"id": "bi", "from": "b", "to": "ice", "data": "social_media"},
+        {"id": "ac", "from": "a", "to": "c", "data": "licence_plate_reads"},
+        {"id": "ci", "from": "c", "to": "ice", "data": "licence_plate_reads;tips"}], ["a", "b", "c"])
+    result = reach(model, Query("a", carrying=("licence_plate_reads", "social_media")))
+    assert sorted(edge_paths(result)) == [("ab", "bi"), ("ac", "ci")]  # each listed once
+    assert edge_paths(reach(model, Query("a", carrying=("tips", "social_media")))) == [("ab", "bi")]
+
+
+def test_max_hops_none_means_no_bound(tmp_path):
+    # Defect 3: max_hops=None silently meant 6.
+    import flowmap
+
+    names = [f"n{i}" for i in range(8)]
+    edges = [{"id": f"e{i}", "from": names[i], "to": names[i + 1]} for i in range(7)]
+    edges.append({"id": "last", "from": "n7", "to": "ice"})
+    fm = flowmap.FlowMap(chain_model(tmp_path, edges, names))
+    assert fm.reach("n0", max_hops=None).reachable
+    assert len(fm.reach("n0", max_hops=None).routes[0]) == 8
+    assert not fm.reach("n0").reachable  # the default stays 6
+
+
+def test_routes_of_one_length_are_listed_strongest_first(tmp_path):
+    model = chain_model(tmp_path, [
+        {"id": "s1", "from": "s", "to": "x1", "evidence": "capability"},
+        {"id": "s2", "from": "s", "to": "x2", "evidence": "documented"},
+        {"id": "x1i", "from": "x1", "to": "ice"}, {"id": "x2i", "from": "x2", "to": "ice"}], ["s", "x1", "x2"])
+    assert edge_paths(reach(model, Query("s"))) == [("s2", "x2i"), ("s1", "x1i")]
+
+
+def test_listing_stops_at_the_limit_when_a_restriction_exists_elsewhere(tmp_path, monkeypatch):
+    # Issue 11: the listing built every route whenever any edge carried a restriction.
+    edges = [{"id": f"p{i}", "from": "a", "to": "ice"} for i in range(50)]
+    edges.append({"id": "r", "from": "b", "to": "ice", "excludes": "us-co"})
+    model = chain_model(tmp_path, edges, ["a", "b"])
+    built = []
+    original = RouteSearch._route
+    monkeypatch.setattr(RouteSearch, "_route", lambda self, path: built.append(path) or original(self, path))
+    result = reach(model, Query("a", limit=2))
+    assert len(result.routes) == 2 and result.more_routes and result.blocked == []
+    assert len(built) == 3  # the two listed and the one that shows more exist
+
+
+def test_via_prunes_but_keeps_every_route_through_the_node(model):
+    assert edge_paths(reach(model, Query("sfpd", via=("ncric",)))) == [("e1", "e2")]
+    assert edge_paths(reach(model, Query("denver", via=("ncric",)))) == []
+    assert not RouteSearch(model, Query("denver", via=("ncric",))).reachable
+
+
+def test_group_joins_are_marked_and_can_be_left_out(tmp_path):
+    model = chain_model(tmp_path, [
+        {"id": "in", "from": "a", "to": "g", "quote": "a tells the group"},
+        {"id": "out", "from": "g", "to": "ice", "quote": "the group tells ICE"},
+        {"id": "same-in", "from": "b", "to": "g", "quote": "b, the group and ICE in one sentence"},
+        {"id": "same-out", "from": "g", "to": "ice", "quote": "b, the group and ICE in one sentence"}],
+        ["a", "b", "g"], kinds={"g": "group"})
+    joined = reach(model, Query("a")).routes
+    assert [r.edges for r in joined] == [("in", "out"), ("in", "same-out")]
+    assert [(j.group, j.hops) for j in joined[0].group_joins] == [("g", ("in", "out"))]
+    assert not reach(model, Query("a", group_joins=False)).reachable
+    one_sentence = reach(model, Query("b", group_joins=False))
+    assert edge_paths(one_sentence) == [("same-in", "same-out")]  # one sentence: not a join
+    assert one_sentence.routes[0].group_joins == ()
+    assert reach(model, Query("g", group_joins=False)).reachable  # starting at a group is not a join
+    assert [r.group_joins for r in reach(model, Query("b")).routes] == [(GroupJoin("g", ("same-in", "out")),), ()]

@@ -66,3 +66,24 @@ def test_sweep_counts_stop_at_the_limit(tmp_path):
 def test_sweep_refuses_via(tiny):
     with pytest.raises(QueryError, match="--via does not apply to the sanctuary sweep"):
         sweep(Model.load(tiny), Query(via=("ncric",)))
+
+
+def test_the_sweeps_route_is_the_first_route_reach_lists(tmp_path):
+    # Defect 4: the backward search kept whichever edge it met first (here the capability one).
+    nodes = NODES + [{"id": "x1", "name": "X1", "kind": "agency"}, {"id": "x2", "name": "X2", "kind": "agency"}]
+    edges = EDGES + [{**EDGES[0], "id": "s1", "to": "x1", "evidence": "capability"},
+                     {**EDGES[0], "id": "s2", "to": "x2", "evidence": "documented"},
+                     {**EDGES[0], "id": "x1i", "from": "x1", "to": "ice"},
+                     {**EDGES[0], "id": "x2i", "from": "x2", "to": "ice"}]
+    edges = [e for e in edges if e["id"] != "e1"]
+    model = Model.load(write_dataset(tmp_path / "d", nodes=nodes, edges=edges))
+    sfpd = next(r for r in sweep(model).reaches if r.node == "sfpd")
+    assert sfpd.shortest.edges == ("s2", "x2i")
+    assert sfpd.shortest == next(RouteSearch(model, Query("sfpd")).open_routes())
+
+
+def test_several_categories_sweep_only_routes_carrying_one_end_to_end(tmp_path):
+    edges = [{**EDGES[0], "data": "social_media"}, *EDGES[1:]]  # sfpd -> ncric social, ncric -> ice plates
+    model = Model.load(write_dataset(tmp_path / "d", edges=edges))
+    swept = sweep(model, Query(carrying=("social_media", "licence_plate_reads")))
+    assert "sfpd" not in {r.node for r in swept.reaches} and "ncric" in {r.node for r in swept.reaches}

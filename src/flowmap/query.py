@@ -240,30 +240,44 @@ def query(**options) -> Query:
 
 
 def dataset_dict(model=None, directories=None) -> dict:
-    """The dataset an answer comes from: its directories, in load order, and one
-    SHA-256 over the content of every CSV file in them (names and bytes), so two
-    answers from byte-identical data carry the same hash."""
+    """The dataset an answer comes from: its layer directories, in merge order
+    (``default`` for the shipped dataset), and one SHA-256 over the content of
+    every CSV file in them, computed as :func:`flowmap.provenance.dataset` does
+    (briefs, exports and diffs state the same hash for the same data)."""
     if directories is None:
         directories = getattr(model, "directories", None) or [model.directory]
     directories = [Path(d) for d in directories if d is not None]
-    return {"directories": [str(d) for d in directories], "sha256": dataset_hash(directories)}
+    return {"directories": [_label(d) for d in directories], "sha256": dataset_hash(directories)}
+
+
+def _label(directory: Path) -> str:
+    from .paths import default_data_dir
+
+    try:
+        if directory.resolve() == default_data_dir().resolve():
+            return "default"
+    except OSError:
+        pass
+    return str(directory)
 
 
 def dataset_hash(directories: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for position, directory in enumerate(directories):
+    """SHA-256 of the lines ``layer-index file-name file-sha256``, in merge order
+    and file-name order: two datasets with the same files in the same order have
+    the same hash, wherever they sit."""
+    lines = []
+    for index, directory in enumerate(directories):
         try:
-            files = sorted(p for p in Path(directory).iterdir() if p.suffix == ".csv" and p.is_file())
+            files = sorted(p for p in Path(directory).glob("*.csv") if p.is_file())
         except OSError:
             continue
         for path in files:
             try:
-                data = path.read_bytes()
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 continue
-            digest.update(f"{position}\0{path.name}\0{len(data)}\0".encode())
-            digest.update(data)
-    return digest.hexdigest()
+            lines.append(f"{index} {path.name} {digest}\n")
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
 def question_dict(model, command: str, query: Query | None = None, directories=None) -> dict:

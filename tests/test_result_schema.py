@@ -1,0 +1,113 @@
+"""Every command's JSON answer follows docs/result.schema.json: one protocol, versioned."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from flowmap.cli import cli
+from flowmap.query import SCHEMA_VERSION
+
+from conftest import EDGES, NODES, write_dataset
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "result.schema.json").read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def answer(data: Path, *args: str, exit_code: int = 0) -> dict:
+    result = CliRunner().invoke(cli, ["--data", str(data), *args, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == exit_code, result.output
+    record = json.loads(result.output)
+    errors = sorted(VALIDATOR.iter_errors(record), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    return record
+
+
+@pytest.fixture
+def groups(tmp_path) -> Path:
+    """The tiny map plus a group node that joins two statements on a route."""
+    nodes = NODES + [{"id": "centers", "name": "Fusion centers (described collectively)", "kind": "group"}]
+    edges = EDGES + [
+        {**EDGES[0], "id": "g1", "from": "sfpd", "to": "centers", "quote": "police share with centers"},
+        {**EDGES[0], "id": "g2", "from": "centers", "to": "ice", "quote": "centers pass to ICE"},
+    ]
+    return write_dataset(tmp_path / "groups", nodes=nodes, edges=edges)
+
+
+@pytest.mark.parametrize("args", [
+    ("reach", "sfpd"),
+    ("reach", "sfpd", "--count"),
+    ("reach", "sfpd", "--limit", "1", "--carrying", "licence_plate_reads", "--max-hops", "none"),
+    ("reach", "vendor", "--to", "ncric"),
+    ("sanctuary",),
+    ("sanctuary", "--count", "--group-joins"),
+    ("firewall", "sfpd"),
+    ("firewall", "sfpd", "--min-evidence", "documented"),
+    ("nodes",),
+    ("nodes", "--kind", "agency"),
+    ("validate",),
+])
+def test_every_command_answers_in_the_protocol(groups, args):
+    record = answer(groups, *args)
+    assert record["schema_version"] == SCHEMA_VERSION
+    question = record["question"]
+    assert question["dataset"]["directories"] == [str(groups)]
+    assert len(question["dataset"]["sha256"]) == 64
+
+
+def test_the_question_states_every_filter(groups):
+    record = answer(groups, "reach", "SFPD", "--avoid", "vendor", "--without", "e5", "--since", "2018",
+                    "--carrying", "licence_plate_reads", "--via", "ncric")
+    assert record["question"]["source"] == {"id": "sfpd", "name": "San Francisco Police Department"}
+    assert record["question"]["filters"] == {
+        "carrying": ["licence_plate_reads"], "min_evidence": None, "since": "2018", "until": None,
+        "dated_only": False, "max_hops": 6, "via": [{"id": "ncric", "name": "Northern California Regional "
+                                                                          "Intelligence Center"}],
+        "avoid": [{"id": "vendor", "name": "Plate Vendor"}], "without": ["e5"], "group_joins": True}
+    assert record["question"]["limit"] == 1000
+
+
+def test_same_data_same_hash_and_a_changed_file_changes_it(tmp_path):
+    first = answer(write_dataset(tmp_path / "a"), "nodes")["question"]["dataset"]["sha256"]
+    second = answer(write_dataset(tmp_path / "b"), "nodes")["question"]["dataset"]["sha256"]
+    edges = [{**EDGES[0], "notes": "changed"}, *EDGES[1:]]
+    third = answer(write_dataset(tmp_path / "c", edges=edges), "nodes")["question"]["dataset"]["sha256"]
+    assert first == second != third
+
+
+def test_an_edge_is_named_the_same_way_everywhere(groups):
+    reach = answer(groups, "reach", "sfpd")
+    wall = answer(groups, "firewall", "sfpd")
+    assert {h["edge"] for r in reach["routes"] for h in r["hops"]} >= {e["edge"] for e in wall["edges"]}
+
+
+def test_group_joins_are_marked_and_the_sweep_leaves_them_out_by_default(groups):
+    reach = answer(groups, "reach", "sfpd")
+    joined = [r for r in reach["routes"] if r["group_joins"]]
+    assert [r["group_joins"] for r in joined] == [
+        [{"group": {"id": "centers", "name": "Fusion centers (described collectively)"}, "hops": ["g1", "g2"]}]]
+    assert answer(groups, "reach", "sfpd", "--no-group-joins")["question"]["filters"]["group_joins"] is False
+    sweep = answer(groups, "sanctuary", "--count")
+    assert sweep["question"]["filters"]["group_joins"] is False
+    assert {r["id"]: r["count"]["open"] for r in sweep["reaches"]}["sfpd"] == 1  # the group join left out
+    swept = answer(groups, "sanctuary", "--count", "--group-joins")
+    assert {r["id"]: r["count"]["open"] for r in swept["reaches"]}["sfpd"] == 2
+
+
+def test_validate_lists_problems_in_the_protocol(tmp_path):
+    bad = write_dataset(tmp_path / "bad", edges=[{**EDGES[0], "evidence": "rumour"}])
+    record = answer(bad, "validate", exit_code=1)
+    assert record["valid"] is False and record["counts"] is None
+    assert record["problems"][0]["column"] == "evidence" and record["problems"][0]["row"] == 2
+
+
+def test_every_result_object_of_the_api_follows_the_schema(groups):
+    import flowmap
+
+    fm = flowmap.load(groups)
+    for record in (fm.reach("sfpd").to_dict(), fm.sanctuary().to_dict(), fm.firewall("sfpd").to_dict()):
+        assert not list(VALIDATOR.iter_errors(record))
