@@ -72,6 +72,16 @@ def test_dangling_references_and_unknown_citations_are_named(tmp_path):
            in found
 
 
+def test_subjects_name_known_jurisdictions_item_by_item(tmp_path):
+    edges = [{**EDGES[0], "subjects": "us-ca; us-co"}, {**EDGES[1], "subjects": "us-ca;us-mn"}, *EDGES[2:]]
+    directory = write_dataset(tmp_path / "d", edges=edges)
+    assert problems_of(directory) == [
+        f"{directory / 'edges.csv'}: row 3, column 'subjects': refers to no id in jurisdictions.csv (value: 'us-mn')"]
+    edges[1]["subjects"] = "us-ca"
+    tables = load_tables(write_dataset(tmp_path / "ok", edges=edges))
+    assert tables.edges["subjects"].tolist()[:3] == ["us-ca; us-co", "us-ca", ""]
+
+
 def test_part_of_cycle_is_reported_with_the_loop(tmp_path):
     nodes = [dict(n) for n in NODES]
     dhs = next(n for n in nodes if n["id"] == "dhs")

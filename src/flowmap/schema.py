@@ -255,6 +255,9 @@ EDGES = Table(
         Column("excludes", "jurisdiction ids whose data this edge does not carry (a policy "
                "restriction, judged against where a route starts), ';'-separated",
                is_list=True, references="jurisdictions.id"),
+        Column("subjects", "jurisdiction ids whose residents the data is about, where the source says "
+               "(people tracked in South Dakota, Minnesota and California; South Carolina drivers), "
+               "';'-separated; empty when it does not say", is_list=True, references="jurisdictions.id"),
         Column("citation", "source id", required=True, references="sources.id"),
         Column("locator", "footnote, section or page in the source", required=True),
         Column("url", "a link for this edge itself (e.g. the signed agreement), when it has one"),
