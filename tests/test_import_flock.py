@@ -136,6 +136,10 @@ def test_the_layer_loads_on_its_own_and_beside_a_registry(files, tmp_path):
     merged = Model.load([files["data"], tmp_path / "registry", tmp_path / "flock"])
     assert merged.resolve("CA0380100") == "sfpd"  # the registry row merged into the curated node
     assert merged.resolve("Oakland Police Department") == "CA0010900"
+    # The record's spellings are aliases: `flowmap reach "Oakland CA PD"` works.
+    assert merged.resolve("Oakland CA PD") == "CA0010900"
+    assert merged.resolve("San Francisco CA PD") == "sfpd"
+    assert merged.resolve("Camden Co MO SO") == merged.resolve("Camden County MO SO") == "MO0150000"
 
 
 def test_ids_that_disagree_with_the_agency_list_are_refused(files, tmp_path):

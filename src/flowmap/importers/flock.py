@@ -333,6 +333,13 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
         progress(len(rows) % 500)
     summary.edges = len(layer.edges)
 
+    # The Flock spellings become aliases, so `flowmap reach "Oakland CA PD"` finds the node.
+    for name, node_id in node_of.items():
+        row = node_rows[node_id]
+        known = {row.get("name", ""), *(a for a in (row.get("aliases") or "").split(";") if a)}
+        if name not in known:
+            row["aliases"] = ";".join([*(a for a in (row.get("aliases") or "").split(";") if a), name])
+
     layer.sources = list(sources.values())
     layer.jurisdictions = list(jurisdictions.values())
     layer.nodes = list(node_rows.values())
