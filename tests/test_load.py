@@ -204,11 +204,18 @@ def test_a_later_layer_fills_empty_cells_but_cannot_change_them(tiny, tmp_path):
     denver = tables.nodes.set_index("id").loc["denver"]
     assert (denver["ori"], denver["aliases"], len(tables.nodes)) == ("CO0160200", "DPD", 7)
 
-    changed = layer(tmp_path / "changed", nodes=[{"id": "denver", "name": "Denver PD", "kind": "agency"}])
+    changed = layer(tmp_path / "changed", nodes=[{"id": "denver", "name": "Denver PD", "kind": "fusion_center"}])
     found = problems_of([tiny, changed])
-    assert found == [f"{changed / 'nodes.csv'}: row 2, column 'name': conflicts with {tiny / 'nodes.csv'} row 8 "
-                     "for the same id 'denver' (value there: 'Denver Police'); a later layer may fill empty "
-                     "cells but not change them (value: 'Denver PD')"]
+    assert found == [f"{changed / 'nodes.csv'}: row 2, column 'kind': conflicts with {tiny / 'nodes.csv'} row 8 "
+                     "for the same id 'denver' (value there: 'agency'); a later layer may fill empty "
+                     "cells but not change them (value: 'fusion_center')"]
+
+
+def test_another_spelling_of_a_name_becomes_an_alias(tiny, tmp_path):
+    spelled = layer(tmp_path / "spelled", nodes=[{"id": "denver", "name": "Denver PD", "kind": "agency"}])
+    model = Model.load([tiny, spelled])
+    assert model.nodes.at["denver", "name"] == "Denver Police"
+    assert model.resolve("denver pd") == "denver"
 
 
 def test_nodes_with_one_ori_are_one_node_and_references_follow(tmp_path):

@@ -186,6 +186,12 @@ def _merge_rows(frame: pd.DataFrame, key: str, files: list[str], rows: list[int]
                 if column in _UNITED_COLUMNS:
                     items = list(dict.fromkeys([*split_list(old), *split_list(new)]))
                     frame.at[first, column] = ";".join(items)
+                elif column == "name" and "aliases" in frame.columns:
+                    # Records spell one agency differently ("Jacksonville SO", "Jacksonville Sheriff's
+                    # Office"): the first name stays and the later spelling becomes an alias.
+                    aliases = split_list(frame.at[first, "aliases"])
+                    if new not in aliases:
+                        frame.at[first, "aliases"] = ";".join([*aliases, new])
                 elif not old:
                     frame.at[first, column] = new
                 elif strict:
