@@ -860,5 +860,60 @@ def echo_import_summary(summary) -> None:
                f"{summary.output}/matches.csv")
 
 
+@cli.command()
+@click.argument("source", required=False)
+@click.option("--sanctuary", "sweep_", is_flag=True,
+              help="Instead of one SOURCE: every node under a sanctuary law or designation that reaches TARGET.")
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
+              help="Where the data should end up (id, name or alias).")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False), required=True,
+              help="Write the brief to FILE: .html (one self-contained file) or .md (with a .png beside it).")
+@click.option("--format", "fmt", type=click.Choice(("html", "md")), help="Default: from the -o suffix.")
+@click.option("--date", "date", metavar="DATE",
+              help="The brief's date (default: the newest date in the data, so the same data gives the same bytes).")
+@route_options()
+@click.option("--via", multiple=True, metavar="NODE",
+              help="Only routes through NODE (repeatable; not with --sanctuary).")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="List at most this many open routes (and this many blocked ones); with --sanctuary and "
+                   "--count, count at most this many routes per node.")
+@click.option("--count", "count_routes", is_flag=True,
+              help="With --sanctuary: also count each node's open routes, up to --limit (slower on large data).")
+@click.pass_context
+@reports_errors
+def report(ctx: click.Context, source: str | None, sweep_: bool, target: str, output: str, fmt: str | None,
+           date: str | None, limit: int, count_routes: bool, **options) -> None:
+    """A brief that stands on its own: the verdict, the diagram, every route hop by hop with footnotes,
+    the firewall and the data behind it, as HTML or Markdown.
+
+    \b
+    flowmap report SFPD -o sfpd-brief.html
+    flowmap report "Orange County Intelligence Assessment Center" -o oc.md
+    flowmap report --sanctuary -o sanctuary-brief.html
+    """
+    from click.core import ParameterSource
+
+    from .views import report as briefs
+
+    if sweep_ == (source is not None):
+        raise click.UsageError("name one SOURCE, or give --sanctuary for the sweep (not both)")
+    if date is not None:
+        from .dates import is_valid
+
+        if not is_valid(date):
+            raise click.BadParameter(f"{date!r} is not a date like 2025, 2025-08 or 2025-08-05", param_hint="--date")
+    fmt = fmt or briefs.format_for(output)
+    if sweep_ and ctx.get_parameter_source("group_joins") == ParameterSource.DEFAULT:
+        options["group_joins"] = False  # the sweep's default, as in `flowmap sanctuary`
+    query = query_from(options, source=source, target=target, limit=limit)
+    model = ctx.obj.flowmap.model
+    if sweep_:
+        brief = briefs.sanctuary_brief(model, query, fmt, date, count=count_routes)
+    else:
+        brief = briefs.reach_brief(model, query, fmt, date)
+    written = briefs.write(brief, output, fmt)
+    click.echo(f"wrote {', '.join(str(p) for p in written)} ({fmt}, {len(brief.notes.items)} footnotes)", err=True)
+
+
 def main() -> None:
     cli(prog_name="flowmap")

@@ -1,0 +1,237 @@
+"""flowmap report: briefs read as a reader would read them.
+
+The HTML is parsed (every footnote referenced exists, every hop has one, every
+link is http(s) or an anchor that exists, nothing from the data runs as
+markup); the Markdown is checked the same way; and where Chromium is installed
+the brief is drawn and printed to PDF as a reader would.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from flowmap.cli import cli
+
+from conftest import EDGES, NODES, SOURCES, write_dataset
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class Page(HTMLParser):
+    """What a reader (or a browser) finds in a page: links, ids, footnote references, hops, elements."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.refs: list[str] = []  # footnote targets referenced in the text
+        self.footnotes: list[str] = []  # ids of footnote items
+        self.hops: list[list[str]] = []  # per hop, the footnotes it references
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str]] = []
+        self.text: list[str] = []
+        self._in_ref = 0
+        self._hop_depth = 0
+        self._stack: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.add(tag)
+        self.attributes += [(k, v or "") for k, v in attrs.items()]
+        if tag not in ("br", "meta", "path", "polygon", "ellipse", "polyline", "text", "stop", "img"):
+            self._stack.append(tag)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        for key in ("href", "xlink:href"):
+            if key in attrs:
+                self.links.append(attrs[key])
+                if attrs[key].startswith("#fn-") and self._in_ref:
+                    self.refs.append(attrs[key][1:])
+                    if self._hop_depth:
+                        self.hops[-1].append(attrs[key][1:])
+        if tag == "sup" and "ref" in (attrs.get("class") or ""):
+            self._in_ref += 1
+        if tag == "li" and "hop" in (attrs.get("class") or "").split():
+            self.hops.append([])
+            self._hop_depth = len(self._stack)
+        if tag == "li" and (attrs.get("id") or "").startswith("fn-"):
+            self.footnotes.append(attrs["id"])
+
+    def handle_endtag(self, tag):
+        if tag == "sup" and self._in_ref:
+            self._in_ref -= 1
+        if self._stack and self._stack[-1] == tag:
+            if tag == "li" and self._hop_depth == len(self._stack):
+                self._hop_depth = 0
+            self._stack.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def run(*args: str):
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def brief(data: Path, out: Path, *args: str) -> str:
+    run("--data", str(data), "report", *args, "-o", str(out))
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def sfpd_html(tiny, tmp_path) -> str:
+    return brief(tiny, tmp_path / "brief.html", "SFPD")
+
+
+def test_every_footnote_referenced_exists_and_every_hop_has_one(sfpd_html):
+    page = Page(sfpd_html)
+    assert page.hops, "the brief lists no hop"
+    assert all(hop for hop in page.hops), "a hop has no footnote"
+    assert set(page.refs) <= set(page.footnotes)
+    assert set(page.footnotes) <= set(page.refs), "a footnote nobody cites"
+    assert page.footnotes == [f"fn-{i}" for i in range(1, len(page.footnotes) + 1)]
+
+
+def test_every_link_is_http_or_an_anchor_that_exists(sfpd_html):
+    page = Page(sfpd_html)
+    assert page.links
+    for link in page.links:
+        if link.startswith("#"):
+            assert link[1:] in page.ids, link
+        else:
+            assert re.match(r"https?://", link), link
+
+
+def test_self_contained_no_scripts_nothing_loaded_from_elsewhere(sfpd_html):
+    page = Page(sfpd_html)
+    assert "script" not in page.tags and "link" not in page.tags and "iframe" not in page.tags
+    assert not [v for k, v in page.attributes if k == "src"]
+    assert "@import" not in sfpd_html and "url(" not in sfpd_html
+    assert "@media print" in sfpd_html and "@page" in sfpd_html
+    assert "<svg" in sfpd_html  # the diagram, inline
+
+
+def test_the_brief_says_the_verdict_routes_blocked_firewall_caveats_and_data(sfpd_html, tiny):
+    text = " ".join(" ".join(Page(sfpd_html).text).split())
+    assert "San Francisco Police Department CAN reach Immigration and Customs Enforcement within 6 hops" in text
+    assert "Route 1 (2 hops): San Francisco Police Department → Northern California Regional" in text
+    assert "Routes blocked by policy" in text
+    assert "Blocked by policy: edge e4 does not carry data from California" in text
+    assert "Verified: searching again without the cut channels" in text
+    assert "it does not show that one record travelled the whole way" in text
+    assert "Filters none: every evidence level" in text
+    joined = " ".join("".join(Page(sfpd_html).text).split())
+    assert "A Report, Watchdog, 2024-11, p. 3.“NCRIC ran the plate”" in joined
+    assert re.search(r"Content hash \(SHA-256 over every file\): [0-9a-f]{64}", text)
+    assert "Dated 2024-11 (the newest date in the data" in text
+    assert "Made with flowmap " in text
+
+
+def test_filters_are_stated(tiny, tmp_path):
+    html = brief(tiny, tmp_path / "b.html", "SFPD", "--min-evidence", "documented", "--avoid", "vendor")
+    text = " ".join(" ".join(Page(html).text).split())
+    assert "cannot reach" in text
+    assert "Filters on documented evidence only; if Plate Vendor were gone" in text
+
+
+def test_same_data_gives_the_same_bytes_and_the_date_is_the_datas(tiny, tmp_path):
+    for suffix in ("html", "md"):
+        first = brief(tiny, tmp_path / f"a.{suffix}", "SFPD")
+        second = brief(tiny, tmp_path / f"b.{suffix}", "SFPD")
+        assert first.replace("a.png", "b.png") == second
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    dated = brief(tiny, tmp_path / "c.html", "SFPD", "--date", "2025-01-31")
+    assert "Dated 2025-01-31 (the date given when the brief was made)" in dated
+
+
+def test_hostile_names_quotes_and_urls_stay_text(tmp_path):
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    nodes = [dict(n) for n in NODES]
+    nodes[0] = {**nodes[0], "name": evil + " & Co"}
+    edges = [dict(e) for e in EDGES]
+    edges[0] = {**edges[0], "quote": '</blockquote><a href="javascript:alert(1)">click</a>',
+                "notes": "<b>not bold</b>", "locator": "p. 2 <!--"}
+    sources = [{**SOURCES[0], "title": "A <i>Report</i>", "url": "https://example.org/r?a=1&b=2"}]
+    data = write_dataset(tmp_path / "hostile", nodes=nodes, edges=edges, sources=sources)
+    html = brief(data, tmp_path / "h.html", "SFPD")
+    page = Page(html)
+    assert "script" not in page.tags and "img" not in page.tags and "i" not in page.tags and "b" in page.tags
+    assert not any(link.startswith("javascript") for link in page.links)
+    assert not [k for k, _ in page.attributes if k.startswith("on")]
+    text = "".join(page.text)
+    assert evil + " & Co" in text and '</blockquote><a href="javascript:alert(1)">click</a>' in text
+    assert "https://example.org/r?a=1&b=2" in page.links
+    markdown = brief(data, tmp_path / "h.md", "SFPD")
+    assert "<script" not in markdown and "<img" not in markdown and "<b>" not in markdown
+    assert not re.search(r"(?<!\\)\]\(javascript", markdown)
+
+
+def test_markdown_footnotes_resolve_and_the_png_sits_beside_it(tiny, tmp_path):
+    markdown = brief(tiny, tmp_path / "brief.md", "SFPD")
+    png = tmp_path / "brief.png"
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert "](brief.png)" in markdown
+    used = set(re.findall(r"\[\^(\d+)\](?!:)", markdown))
+    defined = re.findall(r"^\[\^(\d+)\]:", markdown, flags=re.M)
+    assert used == set(defined) and defined == [str(i) for i in range(1, len(defined) + 1)]
+    hops = [line for line in markdown.splitlines() if re.match(r"\d+\. \*\*", line)]
+    assert hops and all(re.search(r"\[\^\d+\]", line) for line in hops)
+    for url in re.findall(r"\]\(([^)]+)\)|<(https?://[^>]+)>", markdown):
+        link = url[0] or url[1]
+        assert link == "brief.png" or re.match(r"https?://", link), link
+
+
+def test_sanctuary_brief_groups_nodes_by_jurisdiction_and_names_those_that_cannot(tiny, tmp_path):
+    html = brief(tiny, tmp_path / "s.html", "--sanctuary")
+    page = Page(html)
+    text = " ".join(" ".join(page.text).split())
+    assert "2 of 2 nodes under a sanctuary law or designation can reach" in text
+    assert "California: SB54" in text and "San Francisco: Sanctuary City Ordinance" in text
+    assert "Data leaves sanctuary through" in text
+    assert all(hop for hop in page.hops) and set(page.refs) == set(page.footnotes)
+    markdown = brief(tiny, tmp_path / "s.md", "--sanctuary")
+    assert "## Reaching nodes, by jurisdiction" in markdown
+
+
+def test_bad_requests_are_clear_and_write_nothing(tiny, tmp_path):
+    for args, message in ((["Nowhere PD"], "no entity called"), (["SFPD", "--sanctuary"], "not both"),
+                          (["SFPD", "--date", "yesterday"], "not a date")):
+        out = tmp_path / "x.html"
+        result = CliRunner().invoke(cli, ["--data", str(tiny), "report", *args, "-o", str(out)])
+        assert result.exit_code != 0 and message in result.output
+        assert not out.exists() and "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["--data", str(tiny), "report", "SFPD", "-o", str(tmp_path / "x.txt")])
+    assert result.exit_code == 1 and "name the file .html or .md" in result.output
+    assert list(tmp_path.iterdir()) == [tiny]
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (apt-get install chromium)")
+def test_chromium_draws_the_brief_and_prints_it_to_pdf(tiny, tmp_path):
+    page = tmp_path / "brief.html"
+    brief(tiny, page, "SFPD")
+    shot, pdf = tmp_path / "shot.png", tmp_path / "brief.pdf"
+    common = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+              "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"]
+    subprocess.run([*common, "--window-size=900,1300", f"--screenshot={shot}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    assert _png_size(shot.read_bytes()) == (900, 1300)
+    assert len(shot.read_bytes()) > 30_000  # text and a diagram, not a blank page
+    subprocess.run([*common, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    content = pdf.read_bytes()
+    assert content.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", content)) >= 1
