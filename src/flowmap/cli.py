@@ -871,6 +871,8 @@ def echo_import_summary(summary) -> None:
 @click.option("--format", "fmt", type=click.Choice(("html", "md")), help="Default: from the -o suffix.")
 @click.option("--date", "date", metavar="DATE",
               help="The brief's date (default: the newest date in the data, so the same data gives the same bytes).")
+@click.option("--paper", type=click.Choice(("auto", "a4", "letter")), default="auto", show_default=True,
+              help="HTML: the page size to print on (auto: the printer's; the layout fits A4 and Letter).")
 @route_options()
 @click.option("--via", multiple=True, metavar="NODE",
               help="Only routes through NODE (repeatable; not with --sanctuary).")
@@ -882,7 +884,7 @@ def echo_import_summary(summary) -> None:
 @click.pass_context
 @reports_errors
 def report(ctx: click.Context, source: str | None, sweep_: bool, target: str, output: str, fmt: str | None,
-           date: str | None, limit: int, count_routes: bool, **options) -> None:
+           date: str | None, paper: str, limit: int, count_routes: bool, **options) -> None:
     """A brief that stands on its own: the verdict, the diagram, every route hop by hop with footnotes,
     the firewall and the data behind it, as HTML or Markdown.
 
@@ -911,6 +913,7 @@ def report(ctx: click.Context, source: str | None, sweep_: bool, target: str, ou
         brief = briefs.sanctuary_brief(model, query, fmt, date, count=count_routes)
     else:
         brief = briefs.reach_brief(model, query, fmt, date)
+    brief.paper = paper
     written = briefs.write(brief, output, fmt)
     click.echo(f"wrote {', '.join(str(p) for p in written)} ({fmt}, {len(brief.notes.items)} footnotes)", err=True)
 

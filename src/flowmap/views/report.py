@@ -47,6 +47,9 @@ from .verdict import conditions, filter_phrases, verdict
 from .words import clean, data_label
 
 FORMATS: tuple[str, ...] = ("html", "md")
+#: Paper sizes the HTML's print stylesheet can ask for; ``auto`` leaves it to the printer (the
+#: margins and the diagram's height fit A4 and Letter either way).
+PAPERS: dict[str, str] = {"auto": "", "a4": "size: A4; ", "letter": "size: letter; "}
 SUFFIXES: dict[str, str] = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 #: A sweep's diagram of more edges than this is left out: it would not read on a page.
@@ -169,6 +172,7 @@ class Brief:
     date_basis: str
     notes: Footnotes
     limit_note: str = ""
+    paper: str = "auto"  # auto (the printer's), a4 or letter: the @page size of the HTML
 
 
 def _hop_lines(model: Model, notes: Footnotes, route: Route) -> list[HopLine]:
@@ -400,13 +404,15 @@ code { font-size: .85em; overflow-wrap: anywhere; }
 a { color: var(--accent); overflow-wrap: anywhere; }
 @page { margin: 16mm 15mm; }
 @media print {
-  body { font-size: 10pt; }
+  html { font-size: 10pt; }
+  body { font-size: 1rem; }
   main { max-width: none; padding: 0; }
-  h1 { font-size: 17pt; } h2 { font-size: 13pt; break-after: avoid; page-break-after: avoid; }
+  h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; break-after: avoid; page-break-after: avoid; }
   h3 { break-after: avoid; page-break-after: avoid; }
   .verdict { background: none; }
   figure { break-inside: avoid; page-break-inside: avoid; }
-  svg.diagram { max-height: 200mm; }
+  /* Small enough to share the first page with the verdict on A4 and on Letter. */
+  svg.diagram { max-height: 135mm; }
   a { color: inherit; text-decoration: none; }
   ol.footnotes a.link::after { content: " <" attr(href) ">"; }
 }
@@ -537,7 +543,8 @@ def to_html(brief: Brief) -> str:
     head = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="flowmap {_e(brief.version)}">\n'
-            f"<title>{_e(brief.title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<main>\n")
+            f"<title>{_e(brief.title)}</title>\n<style>\n"
+            f"{CSS.replace('@page { ', '@page { ' + PAPERS[brief.paper])}\n</style>\n</head>\n<body>\n<main>\n")
     return head + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
 
 
