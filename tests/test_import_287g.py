@@ -61,6 +61,7 @@ def registry(path: Path) -> Path:
         writer.writerow(["TX1010000", "Harris County Sheriff's Office", "County", "TX", "HARRIS"])
         writer.writerow(["FL0050800", "Melbourne Police Department", "City", "FL", "BREVARD"])
         writer.writerow(["FL0460000", "Okaloosa County Sheriff's Office", "County", "FL", "OKALOOSA"])
+        writer.writerow(["NV0020100", "Las Vegas Metropolitan Police Department", "City", "NV", "CLARK"])
     return path
 
 
@@ -173,6 +174,24 @@ def test_agencies_resolve_to_the_registry(july, tmp_path):
     assert matches["Harris County Sheriff's Office"]["method"] == "name"
     assert matches["Clark County Sheriff's Office"]["method"] == "new"
     assert matches["Clark County Sheriff's Office"]["node_id"] == "nv-clark-county-sheriffs-office"
+
+
+def test_links_override_resolution(july, tmp_path):
+    """The Clark County sheriff heads the Las Vegas Metropolitan Police Department: a link says so."""
+    links = tmp_path / "links.csv"
+    links.write_text("input_name,state,node_id\nClark County Sheriff's Office,NV,NV0020100\n")
+    out = tmp_path / "layer"
+    result = run(july, "--registry", registry(tmp_path / "fbi.csv"), "--links", links, "-o", out)
+    assert result.exit_code == 0, result.output
+    edges = {e["id"]: e for e in rows(out / "edges.csv")}
+    assert edges["287g-nv0020100-tfm"]["from"] == "NV0020100"
+    matches = {m["input_name"]: m for m in rows(out / "matches.csv")}
+    assert matches["Clark County Sheriff's Office"]["method"] == "link"
+    bad = tmp_path / "bad-links.csv"
+    bad.write_text("input_name,state,node_id\nClark County Sheriff's Office,NV,NV9999999\n")
+    result = run(july, "--registry", registry(tmp_path / "fbi.csv"), "--links", bad, "-o", tmp_path / "other")
+    assert result.exit_code == 1 and "NV9999999" in result.output
+    assert not (tmp_path / "other").exists()
 
 
 def test_ids_are_stable_from_one_workbook_to_the_next(tmp_path):
