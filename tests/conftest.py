@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import csv
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from flowmap import schema
+from flowmap.cache import CACHE_ENV
+
+
+def pytest_configure(config):
+    """The tests' cache of validated datasets goes in a directory of their own, not the user's."""
+    if not os.environ.get(CACHE_ENV):
+        os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="flowmap-test-cache-")
+        config._flowmap_cache = os.environ[CACHE_ENV]
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "_flowmap_cache", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
 
 SOURCES = [
     {"id": "report", "title": "A Report", "publisher": "Watchdog", "date": "2024-11",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 import pytest
@@ -256,3 +257,54 @@ def test_default_names_the_shipped_dataset_and_the_environment_takes_a_path_list
     assert resolve_data_dirs() == (default_data_dir(), tiny)
     monkeypatch.delenv("FLOWMAP_DATA")
     assert resolve_data_dirs() == (default_data_dir(),)
+
+
+def test_every_duplicate_id_is_named_with_its_first_row(tmp_path):
+    nodes = NODES + [{**NODES[0], "name": f"Copy {i}"} for i in range(3)]  # rows 9-11 repeat row 2
+    found = problems_of(write_dataset(tmp_path / "d", nodes=nodes))
+    n = tmp_path / "d" / "nodes.csv"
+    assert [p for p in found if "duplicates" in p] == [
+        f"{n}: row {row}, column 'id': duplicates the id in row 2 (value: 'sfpd')" for row in (9, 10, 11)]
+
+
+def test_the_whitespace_pyarrow_strips_is_the_whitespace_python_strips():
+    import re
+
+    from flowmap.load import WHITESPACE_CLASS
+
+    python = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    # RE2's \x{..} escapes, read as Python's: the same set of characters.
+    pattern = re.compile(re.sub(r"\\x\{([0-9a-f]+)\}", lambda m: f"\\u{int(m[1], 16):04x}", WHITESPACE_CLASS))
+    assert {chr(c) for c in range(0x110000) if pattern.fullmatch(chr(c))} == python
+
+
+@pytest.mark.parametrize("arrow", [False, True])
+def test_large_files_read_with_pyarrow_give_the_same_tables_and_problems(tmp_path, monkeypatch, arrow):
+    pytest.importorskip("pyarrow")
+    load = importlib.import_module("flowmap.load")  # flowmap.load is also the function load()
+
+    monkeypatch.setattr(load, "ARROW_MIN_BYTES", 0 if arrow else 1 << 40)
+    nodes = NODES + [{"id": "ws", "name": "  Padded\u00a0", "kind": "agency", "aliases": " A ;B"},
+                     {"id": "ctl", "name": "Bell\x07", "kind": "agency"},
+                     {"id": "sfpd", "name": "Again", "kind": "agency"},
+                     {"id": "multi", "name": "Line\nbreak", "kind": "agency"}]
+    edges = [{**EDGES[0], "evidence": "rumoured"}, {**EDGES[1], "data": "tips; telepathy"},
+             {**EDGES[2], "excludes": "us-ca;nowhere"}, {**EDGES[3], "quote": "x" * 1001}, EDGES[4], EDGES[5]]
+    directory = write_dataset(tmp_path / "d", nodes=nodes, edges=edges)
+    found = problems_of(directory)
+    n, e = directory / "nodes.csv", directory / "edges.csv"
+    expected = {
+        f"{n}: row 10, column 'name': contains a control character (value: 'Bell\\x07')",
+        f"{n}: row 11, column 'id': duplicates the id in row 2 (value: 'sfpd')",
+        f"{e}: row 2, column 'evidence': is not one of: documented, reported, capability (value: 'rumoured')",
+        f"{e}: row 4, column 'excludes': refers to no id in jurisdictions.csv (value: 'nowhere')",
+        f"{e}: row 5, column 'quote': is longer than 1000 characters; quote the sentence that proves the claim",
+    }
+    assert expected <= set(found)
+    assert any("row 3, column 'data'" in p and "'telepathy'" in p for p in found)
+    clean = write_dataset(tmp_path / "clean", nodes=NODES + [nodes[-4], nodes[-1]])
+    tables = load_tables(clean)
+    row = dict(zip(tables.frames["nodes"].names, (tables.frames["nodes"].columns[c].at(7)
+                                                   for c in tables.frames["nodes"].names)))
+    assert (row["name"], row["aliases"]) == ("Padded", "A ;B")
+    assert tables.frames["nodes"]["name"][-1] == "Line\nbreak"

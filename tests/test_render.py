@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from flowmap.api import FlowMap, make_filters
 from flowmap.cli import cli
 from flowmap.errors import QueryError, RenderError
+from flowmap.load import Tables, load_tables
 from flowmap.model import Model
 from flowmap.query import DEFAULT_LIMIT, Query
 from flowmap.views import render
@@ -310,8 +311,10 @@ def test_svg_carries_citation_tooltips_and_https_links(model):
 def test_links_are_only_http(tiny):
     # The loader rejects other schemes; the diagram checks again in case a
     # Model is built some other way.
-    model = Model.load(tiny)
-    model.sources.loc["report", "url"] = "javascript:alert(1)"
+    tables = load_tables(tiny)
+    sources = tables.sources.copy()
+    sources.loc[sources["id"] == "report", "url"] = "javascript:alert(1)"
+    model = Model(Tables((), sources, tables.jurisdictions, tables.designations, tables.nodes, tables.edges))
     svg = diagram(model, "sfpd").render("svg")
     assert b"javascript:" not in svg
     assert not [a for a in svg_tree(svg).iter(f"{SVG}a") if a.get(f"{XLINK}href")]

@@ -10,7 +10,6 @@ from .api import FlowMap, load, make_filters
 from .errors import AmbiguousName, DataError, FlowmapError, NameNotFound, Problem, QueryError, RenderError
 from .query import SCHEMA_VERSION, Query, query
 from .routes import Evidence, Filters, GroupJoin, Hop, ReachResult, Restriction, Route
-from .views.render import Diagram
 
 __all__ = [
     "AmbiguousName", "DataError", "Diagram", "Evidence", "Filters", "FlowMap", "FlowmapError", "GroupJoin", "Hop",
@@ -18,3 +17,12 @@ __all__ = [
     "SCHEMA_VERSION", "load", "make_filters", "query",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # The diagram module is imported when first asked for: commands that draw nothing start faster.
+    if name == "Diagram":
+        from .views.render import Diagram
+
+        return Diagram
+    raise AttributeError(f"module 'flowmap' has no attribute {name!r}")

@@ -352,7 +352,7 @@ class FlowMap:
         return f"<FlowMap {self.model.directory}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
 
 
-def load(data: str | os.PathLike | None = None) -> FlowMap:
+def load(data: str | os.PathLike | None = None, *, cache: bool = True) -> FlowMap:
     """Load and validate a dataset directory.
 
     Parameters
@@ -361,6 +361,9 @@ def load(data: str | os.PathLike | None = None) -> FlowMap:
         A directory holding ``sources.csv``, ``jurisdictions.csv``,
         ``nodes.csv`` and ``edges.csv``.  Default: ``$FLOWMAP_DATA``, else the
         dataset shipped with flowmap.
+    cache : bool
+        Reuse the validated tables of the same files from the user's cache
+        directory (:mod:`flowmap.cache`); False reads and checks every file.
 
     Returns
     -------
@@ -390,4 +393,4 @@ def load(data: str | os.PathLike | None = None) -> FlowMap:
     flowmap.errors.DataError: 1 problem in the data:
       /no/such/directory: is not a directory (check --data or FLOWMAP_DATA)
     """
-    return FlowMap(Model.load(data))
+    return FlowMap(Model.load(data, cache=cache))

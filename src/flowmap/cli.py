@@ -37,8 +37,9 @@ EXPORT_FORMATS = ("graphml", "gexf", "ftm", "json")  # flowmap.views.export.FORM
 class State:
     """What the group passes to every command: where the data is, loaded once."""
 
-    def __init__(self, data_dirs: tuple[str, ...]):
+    def __init__(self, data_dirs: tuple[str, ...], cache: bool = True):
         self.data_dirs = resolve_data_dirs(data_dirs)
+        self.cache = cache
         self._flowmap: FlowMap | None = None
 
     @property
@@ -47,7 +48,7 @@ class State:
             from .api import FlowMap
             from .model import Model
 
-            self._flowmap = FlowMap(Model.load(self.data_dirs))
+            self._flowmap = FlowMap(Model.load(self.data_dirs, cache=self.cache))
         return self._flowmap
 
 
@@ -174,11 +175,14 @@ def query_from(options: dict, **fields):
                    "merge layers in order, `default` naming the dataset shipped with flowmap "
                    f"(--data default --data layers/flock). Default: ${DATA_ENV} (directories separated by "
                    f"'{os.pathsep}'), else the shipped dataset.")
+@click.option("--no-cache", is_flag=True,
+              help="Read and check every file, ignoring (and not writing) the cache of validated datasets "
+                   "in the user's cache directory. `flowmap validate` never uses the cache.")
 @click.version_option(package_name="flowmap")
 @click.pass_context
-def cli(ctx: click.Context, data_dirs: tuple[str, ...]) -> None:
+def cli(ctx: click.Context, data_dirs: tuple[str, ...], no_cache: bool) -> None:
     """Map how surveillance data reaches ICE: every route, hop by hop, with the evidence for each."""
-    ctx.obj = State(data_dirs)
+    ctx.obj = State(data_dirs, cache=not no_cache)
 
 
 @cli.command()
@@ -223,8 +227,7 @@ def validate(state: State, documents: str | None, fmt: str) -> None:
             raise click.ClickException(str(exc)) from exc
         checked = f" Every quote found in its document in {documents}."
     if fmt == "json":
-        counts = {"sources": len(model.sources), "jurisdictions": len(model.jurisdictions),
-                  "designations": len(model.designations), "nodes": len(model.nodes), "edges": len(model.edges)}
+        counts = {name: model.count(name) for name in ("sources", "jurisdictions", "designations", "nodes", "edges")}
         click.echo(tabular.to_json({**envelope(model, "validate"), "valid": not problems,
                                     "problems": [problem_dict(p) for p in problems], "counts": counts}), nl=False)
         if problems:
@@ -235,9 +238,9 @@ def validate(state: State, documents: str | None, fmt: str) -> None:
         sys.exit(1)
     where = " + ".join(str(d) for d in state.data_dirs)
     merged = f" ({len(model.merged_ids)} nodes merged by ORI)" if model.merged_ids else ""
-    click.echo(f"{where}: valid. {len(model.sources)} sources, {len(model.jurisdictions)} jurisdictions, "
-               f"{len(model.designations)} designations, {len(model.nodes)} nodes{merged}, "
-               f"{len(model.edges)} edges.{checked}")
+    click.echo(f"{where}: valid. {model.count('sources')} sources, {model.count('jurisdictions')} jurisdictions, "
+               f"{model.count('designations')} designations, {model.count('nodes')} nodes{merged}, "
+               f"{model.count('edges')} edges.{checked}")
 
 
 def problem_dict(problem) -> dict:

@@ -109,7 +109,7 @@ def edge_meaning(model: Model, edge_id: str) -> str:
 
 
 def node_meaning(model: Model, node_id: str) -> str:
-    kind = model.nodes.at[node_id, "kind"]
+    kind = model.node_row(node_id)["kind"]
     verbs = {
         "fusion_center": "withdraw from",
         "vendor": "end the contract with",

@@ -6,6 +6,12 @@ which sanctuary law) covers each node, and offers the graph two ways: as a
 (:class:`EdgeArrays`) that the route engine walks, because networkx's
 dict-of-dicts costs seconds to build and walk on imported sharing lists of
 hundreds of thousands of edges.
+
+The tables are held column by column (:class:`flowmap.load.Frame`) and read
+through dict accessors (:meth:`Model.node_row`, :meth:`Model.edge_row`…).
+The pandas DataFrames (``nodes``, ``edges``, ``sources``, ``jurisdictions``,
+``designations``) and the networkx graph are built on first use, so a
+question from the command line imports neither pandas nor networkx.
 """
 
 from __future__ import annotations
@@ -16,15 +22,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from . import dates, schema
 from .errors import AmbiguousName, NameNotFound, NotAnEntity
-from .load import Tables, load_tables, split_list
+from .load import Frame, Tables, load_tables, split_list
 from .names import Suggester, words
 from .paths import DATA_ENV, DEFAULT_NAME, default_data_dir, resolve_data_dir, resolve_data_dirs  # noqa: F401
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -116,55 +126,95 @@ class Model:
     """A loaded, validated dataset.
 
     Build one with :meth:`Model.load`.  Node and edge tables are pandas
-    DataFrames of strings in file order; ``nodes`` gains the derived columns
-    ``sanctuary`` and ``sanctuary_law``.
+    DataFrames of strings in file order, indexed by id, built on first use;
+    ``nodes`` gains the derived columns ``sanctuary``, ``sanctuary_law`` and
+    ``designation``.
     """
 
     def __init__(self, tables: Tables):
         self.directories = tables.directories
         self.directory = tables.directory
         self.merged_ids = tables.merged_ids
-        self.sources = tables.sources.set_index("id", drop=False)
-        self.jurisdictions = tables.jurisdictions.set_index("id", drop=False)
-        self.designations = tables.designations.set_index("id", drop=False)
-        self.edges = tables.edges.set_index("id", drop=False)
-        self.node_ids: list[str] = tables.nodes["id"].tolist()
+        self.frames: dict[str, Frame] = tables.frames
+        nodes, edges = self.frames["nodes"], self.frames["edges"]
+        self.node_ids: list[str] = nodes["id"]
         self.node_index: dict[str, int] = {n: i for i, n in enumerate(self.node_ids)}
-        self.edge_ids: list[str] = tables.edges["id"].tolist()
-        self.edge_index: dict[str, int] = {e: i for i, e in enumerate(self.edge_ids)}
-        nodes = tables.nodes.set_index("id", drop=False)
-        self._state_jurisdiction = {
-            row.state: row.id for row in self.jurisdictions.itertuples() if row.level == "state" and row.state
-        }
-        self._nodes_raw = nodes
-        self._county_jurisdictions = {
-            (row.state, county_key(row.name)): row.id
-            for row in self.jurisdictions.itertuples() if row.level == "county" and row.state
-        }
+        self.edge_ids: list[str] = edges["id"]
+        jurisdictions = self.frames["jurisdictions"].rows()
+        self._jurisdiction_rows: dict[str, dict] = {row["id"]: row for row in jurisdictions}
+        self._state_jurisdiction = {row["state"]: row["id"] for row in jurisdictions
+                                    if row["level"] == "state" and row["state"]}
+        self._county_jurisdictions = {(row["state"], county_key(row["name"])): row["id"]
+                                      for row in jurisdictions if row["level"] == "county" and row["state"]}
         self._designations_of: dict[str, list[dict]] = {}
-        for row in self.designations.itertuples():
-            self._designations_of.setdefault(row.jurisdiction, []).append({
-                "id": row.id, "jurisdiction": row.jurisdiction,
-                "name": self.jurisdictions.at[row.jurisdiction, "name"], "designated_by": row.designated_by,
-                "date": row.date, "citation": row.citation, "locator": row.locator, "quote": row.quote})
+        for row in self.frames["designations"].rows():
+            self._designations_of.setdefault(row["jurisdiction"], []).append({
+                "id": row["id"], "jurisdiction": row["jurisdiction"],
+                "name": self._jurisdiction_rows[row["jurisdiction"]]["name"], "designated_by": row["designated_by"],
+                "date": row["date"], "citation": row["citation"], "locator": row["locator"], "quote": row["quote"]})
         # Nodes share a handful of places: work each out once.
         by_place: dict[tuple[str, str, str], Sanctuary] = {}
         statuses = []
-        for place in zip(nodes["jurisdiction"].tolist(), nodes["state"].tolist(), nodes["county"].tolist()):
+        for place in zip(nodes["jurisdiction"], nodes["state"], nodes["county"]):
             if place not in by_place:
                 by_place[place] = self._sanctuary_of(self._chain(*place))
             statuses.append(by_place[place])
-        nodes = nodes.assign(sanctuary=[s.status for s in statuses],
-                             sanctuary_law=[s.law_text for s in statuses],
-                             designation=[s.designation_text for s in statuses])
-        self.nodes = nodes
         self._sanctuary = dict(zip(self.node_ids, statuses))
         self.derived = Derived()  # what the query layer derives from this data (hops, search graphs)
 
     @classmethod
-    def load(cls, data: str | os.PathLike | Iterable[str | os.PathLike] | None = None) -> Model:
-        """Load, merge and validate the layers in ``data`` (see :func:`resolve_data_dirs`)."""
-        return cls(load_tables(resolve_data_dirs(data)))
+    def load(cls, data: str | os.PathLike | Iterable[str | os.PathLike] | None = None, *,
+             cache: bool = True) -> Model:
+        """Load, merge and validate the layers in ``data`` (see :func:`resolve_data_dirs`).
+
+        With ``cache`` (the default), a model compiled from the same files
+        before is read from the user's cache directory instead (see
+        :mod:`flowmap.cache`); any change to any file makes a new one.
+        """
+        directories = resolve_data_dirs(data)
+        if cache:
+            from . import cache as model_cache
+
+            return cls(model_cache.load_tables(directories))
+        return cls(load_tables(directories))
+
+    # -- tables -------------------------------------------------------------
+
+    def _indexed(self, name: str) -> pd.DataFrame:
+        return self.frames[name].to_pandas().set_index("id", drop=False)
+
+    @cached_property
+    def nodes(self) -> pd.DataFrame:
+        """One row per node, indexed by id, with ``sanctuary``, ``sanctuary_law`` and ``designation``."""
+        statuses = [self._sanctuary[n] for n in self.node_ids]
+        return self._indexed("nodes").assign(sanctuary=[s.status for s in statuses],
+                                             sanctuary_law=[s.law_text for s in statuses],
+                                             designation=[s.designation_text for s in statuses])
+
+    @cached_property
+    def edges(self) -> pd.DataFrame:
+        """One row per edge, indexed by id."""
+        return self._indexed("edges")
+
+    @cached_property
+    def sources(self) -> pd.DataFrame:
+        return self._indexed("sources")
+
+    @cached_property
+    def jurisdictions(self) -> pd.DataFrame:
+        return self._indexed("jurisdictions")
+
+    @cached_property
+    def designations(self) -> pd.DataFrame:
+        return self._indexed("designations")
+
+    @cached_property
+    def edge_index(self) -> dict[str, int]:
+        return {e: i for i, e in enumerate(self.edge_ids)}
+
+    def count(self, table: str) -> int:
+        """The number of rows of a table (``"nodes"``, ``"edges"``…), without building its DataFrame."""
+        return len(self.frames[table])
 
     # -- names ---------------------------------------------------------------
 
@@ -185,14 +235,15 @@ class Model:
     @cached_property
     def _name_keys(self) -> dict[str, list[str]]:
         keys: dict[str, list[str]] = {}
-        for row in self.nodes.itertuples():
-            labels = {row.id, row.name, *split_list(row.aliases)}
-            if row.ori:
-                labels.add(row.ori)
+        nodes = self.frames["nodes"]
+        for node_id, name, aliases, ori in zip(self.node_ids, nodes["name"], nodes["aliases"], nodes["ori"]):
+            labels = {node_id, name, *split_list(aliases)}
+            if ori:
+                labels.add(ori)
             for label in labels:
                 ids = keys.setdefault(label.casefold(), [])
-                if row.id not in ids:
-                    ids.append(row.id)
+                if node_id not in ids:
+                    ids.append(node_id)
         return keys
 
     def resolve(self, name: str) -> str:
@@ -233,13 +284,15 @@ class Model:
 
     @cached_property
     def _jurisdiction_words(self) -> dict[str, frozenset[str]]:
-        return {row.id: frozenset(words(row.name.split(",")[0]))
-                for row in self.jurisdictions.itertuples() if row.level != "country"}
+        return {row["id"]: frozenset(words(row["name"].split(",")[0]))
+                for row in self._jurisdiction_rows.values() if row["level"] != "country"}
 
     @cached_property
     def _suggester(self) -> Suggester:
-        return Suggester((row.id, label) for row in self.nodes.itertuples()
-                         for label in (row.id, row.name, *split_list(row.aliases)))
+        nodes = self.frames["nodes"]
+        rows = zip(self.node_ids, nodes["name"], nodes["aliases"])
+        return Suggester((node_id, label) for node_id, name, aliases in rows
+                         for label in (node_id, name, *split_list(aliases)))
 
     # -- jurisdictions as names ---------------------------------------------------
 
@@ -254,14 +307,14 @@ class Model:
     @cached_property
     def _jurisdiction_keys(self) -> dict[str, list[str]]:
         keys: dict[str, list[str]] = {}
-        for row in self.jurisdictions.itertuples():
-            labels = {row.id, row.name, row.name.split(",")[0]}
-            if row.level == "state" and row.state:
-                labels.add(row.state)
+        for row in self._jurisdiction_rows.values():
+            labels = {row["id"], row["name"], row["name"].split(",")[0]}
+            if row["level"] == "state" and row["state"]:
+                labels.add(row["state"])
             for label in labels:
                 ids = keys.setdefault(" ".join(label.split()).casefold(), [])
-                if row.id not in ids:
-                    ids.append(row.id)
+                if row["id"] not in ids:
+                    ids.append(row["id"])
         return keys
 
     def nodes_in(self, jurisdiction: str) -> list[str]:
@@ -270,7 +323,7 @@ class Model:
 
     def describe_jurisdiction(self, place: str) -> str:
         """``Oakland (a city in CA, under a sanctuary law)``."""
-        row = self.jurisdictions.loc[place]
+        row = self._jurisdiction_rows[place]
         where = f"a {row['level']}" + (f" in {row['state']}" if row["state"] and row["level"] != "state" else "")
         status = ", under a sanctuary law" if row["sanctuary"] == "yes" else f"; sanctuary status {row['sanctuary']}"
         return f"{row['name']} ({where}{status})"
@@ -304,7 +357,7 @@ class Model:
     @cached_property
     def _children(self) -> dict[str, list[str]]:
         children: dict[str, list[str]] = {}
-        for node_id, parent in zip(self._nodes_raw["id"], self._nodes_raw["part_of"]):
+        for node_id, parent in zip(self.node_ids, self.frames["nodes"]["part_of"]):
             if parent:
                 children.setdefault(parent, []).append(node_id)
         return children
@@ -325,8 +378,8 @@ class Model:
     def _chains(self) -> dict[str, tuple[str, ...]]:
         by_place: dict[tuple[str, str, str], tuple[str, ...]] = {}
         chains = {}
-        raw = self._nodes_raw
-        places = zip(raw["jurisdiction"].tolist(), raw["state"].tolist(), raw["county"].tolist())
+        nodes = self.frames["nodes"]
+        places = zip(nodes["jurisdiction"], nodes["state"], nodes["county"])
         for node_id, place in zip(self.node_ids, places):
             if place not in by_place:
                 by_place[place] = self._chain(*place)
@@ -339,7 +392,7 @@ class Model:
         def climb(current: str) -> None:
             while current and current not in chain:
                 chain.append(current)
-                current = self.jurisdictions.at[current, "part_of"]
+                current = self._jurisdiction_rows[current]["part_of"]
 
         climb(jurisdiction)
         for name in split_list(county):
@@ -348,14 +401,15 @@ class Model:
         return tuple(chain)
 
     def _sanctuary_of(self, chain: tuple[str, ...]) -> Sanctuary:
+        rows = self._jurisdiction_rows
         laws = tuple(
-            {key: self.jurisdictions.at[j, key] for key in ("id", "name", "law", "citation", "locator", "quote")}
-            for j in chain if self.jurisdictions.at[j, "sanctuary"] == "yes"
+            {key: rows[j][key] for key in ("id", "name", "law", "citation", "locator", "quote")}
+            for j in chain if rows[j]["sanctuary"] == "yes"
         )
         designations = tuple(d for j in chain for d in self._designations_of.get(j, ()))
         if laws:
             return Sanctuary("yes", laws, designations)
-        statuses = {self.jurisdictions.at[j, "sanctuary"] for j in chain}
+        statuses = {rows[j]["sanctuary"] for j in chain}
         return Sanctuary("no" if statuses and statuses <= {"no"} else "unknown", (), designations)
 
     def sanctuary(self, node_id: str) -> Sanctuary:
@@ -365,60 +419,63 @@ class Model:
 
     @cached_property
     def arrays(self) -> EdgeArrays:
-        edges = self.edges
+        edges = self.frames["edges"]
         index = self.node_index
         rank = {level: i for i, level in enumerate(schema.EVIDENCE_LEVELS)}
-        # Plain lists, and each distinct cell parsed once: iterating a pandas
-        # string column calls back into pandas for every cell.
-        date = edges["date"].tolist()
-        periods = {d: dates.period(d) for d in set(date) if d}
+        # Each distinct cell parsed once: dates, data lists and policies repeat.
+        date = edges["date"]
+        periods = {d: dates.period(d) for d in edges.columns["date"].distinct() if d}
         start = [periods[d][0].toordinal() if d else -1 for d in date]
         end = [periods[d][1].toordinal() if d else -1 for d in date]
 
         def sets(column: str) -> tuple[frozenset, ...]:
-            values = edges[column].tolist()
-            parsed = {v: frozenset(split_list(v)) for v in set(values)}
-            return tuple(parsed[v] for v in values)
+            parsed = {v: frozenset(split_list(v)) for v in edges.columns[column].distinct()}
+            return tuple(map(parsed.__getitem__, edges[column]))
 
+        excludes = edges["excludes"]
+        count = len(edges)
         return EdgeArrays(
-            sender=np.fromiter((index[n] for n in edges["from"].tolist()), dtype=np.int32, count=len(edges)),
-            receiver=np.fromiter((index[n] for n in edges["to"].tolist()), dtype=np.int32, count=len(edges)),
-            evidence_rank=edges["evidence"].map(rank).to_numpy(dtype=np.int8),
+            sender=np.fromiter(map(index.__getitem__, edges["from"]), dtype=np.int32, count=count),
+            receiver=np.fromiter(map(index.__getitem__, edges["to"]), dtype=np.int32, count=count),
+            evidence_rank=np.fromiter(map(rank.__getitem__, edges["evidence"]), dtype=np.int8, count=count),
             start=np.array(start, dtype=np.int64),
             end=np.array(end, dtype=np.int64),
             data=sets("data"),
             excludes=sets("excludes"),
-            restricting=np.flatnonzero(edges["excludes"].to_numpy() != ""),
+            restricting=np.array([i for i, v in enumerate(excludes) if v], dtype=np.int64),
         )
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """Nodes keyed by id with every column as an attribute; edges keyed by edge id."""
+        import networkx as nx
+
         graph = nx.MultiDiGraph()
-        graph.add_nodes_from((row["id"], row) for row in self.nodes.to_dict("records"))
-        graph.add_edges_from((row["from"], row["to"], row["id"], row) for row in self.edges.to_dict("records"))
+        graph.add_nodes_from((node_id, self.node_row(node_id)) for node_id in self.node_ids)
+        graph.add_edges_from((row["from"], row["to"], row["id"], row) for row in self.frames["edges"].rows())
         return graph
 
     @cached_property
     def _source_rows(self) -> dict[str, dict]:
-        return self.sources.to_dict("index")
+        return {row["id"]: row for row in self.frames["sources"].rows()}
 
     @cached_property
     def node_kinds(self) -> dict[str, str]:
         """Each node id's kind (agency, fusion_center, ..., group)."""
-        return dict(zip(self._nodes_raw["id"].tolist(), self._nodes_raw["kind"].tolist()))
+        return dict(zip(self.node_ids, self.frames["nodes"]["kind"]))
 
     @cached_property
     def _node_rows(self) -> dict[str, dict]:
-        return self.nodes.to_dict("index")
-
-    @cached_property
-    def _jurisdiction_rows(self) -> dict[str, dict]:
-        return self.jurisdictions.to_dict("index")
+        rows = {}
+        for row in self.frames["nodes"].rows():
+            status = self._sanctuary[row["id"]]
+            rows[row["id"]] = {**row, "sanctuary": status.status, "sanctuary_law": status.law_text,
+                               "designation": status.designation_text}
+        return rows
 
     def node_row(self, node_id: str) -> dict[str, str]:
-        """The nodes row for a node id (with ``sanctuary`` and ``sanctuary_law``), as a dict:
-        views call this per node, where a DataFrame lookup costs a hundred times more."""
+        """The nodes row for a node id (with ``sanctuary``, ``sanctuary_law`` and ``designation``), as a
+        dict: views call this per node, where a DataFrame lookup costs a hundred times more."""
         return self._node_rows[node_id]
 
     def source_row(self, source_id: str) -> dict[str, str]:
@@ -441,15 +498,10 @@ class Model:
         """The jurisdictions row for a jurisdiction id, as a dict."""
         return self._jurisdiction_rows[jurisdiction_id]
 
-    @cached_property
-    def _edge_columns(self) -> dict[str, np.ndarray]:
-        return {column: self.edges[column].to_numpy() for column in self.edges.columns}
-
     def edge_row(self, edge_id: str) -> dict[str, str]:
         """The edges row for an edge id, as a dict: microseconds, where
         ``edges.loc[edge_id]`` costs about a hundred."""
-        i = self.edge_index[edge_id]
-        return {column: values[i] for column, values in self._edge_columns.items()}
+        return self.frames["edges"].row(self.edge_index[edge_id])
 
 
 _COUNTY_WORDS = re.compile(r"\b(county|parish|borough|city and county of|city and|of)\b")

@@ -112,7 +112,7 @@ class Restriction:
     evidence: Evidence
 
     def describe(self, model: Model) -> str:
-        names = ", ".join(model.jurisdictions.at[j, "name"] for j in self.matched)
+        names = ", ".join(model.jurisdiction_row(j)["name"] for j in self.matched)
         return f"edge {self.edge} does not carry data from {names}"
 
 
@@ -395,7 +395,7 @@ class RouteSearch:
 
     def _restriction(self, e: int) -> Restriction:
         edge_id = self.model.edge_ids[e]
-        excludes = split_list(self.model.edges.at[edge_id, "excludes"])
+        excludes = split_list(self.model.edge_row(edge_id)["excludes"])
         matched = tuple(j for j in excludes if j in self.origin)
         return Restriction(edge_id, excludes, matched, hop_for(self.model, edge_id).evidence)
 
