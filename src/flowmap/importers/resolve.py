@@ -261,7 +261,8 @@ def normalise(name: str) -> str:
     text = _ascii(name).lower().replace("&", " and ")
     text = re.sub(r"['’`]", "", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
-    words = [ABBREVIATIONS.get(w, w) for w in text.split()]
+    # "at" joins a university to its campus in some spellings only ("University of Texas at Dallas").
+    words = [ABBREVIATIONS.get(w, w) for w in text.split() if w != "at"]
     text = " ".join(words)
     for old, new in SUFFIX_SYNONYMS:
         text = re.sub(rf"\b{old}\b", new, text)
@@ -600,16 +601,16 @@ class Resolver:
             out.append((" ".join([*kept, suffix]), "without 'campus'", None))
             words = kept
             place = " ".join(words)
+        if words and "county" not in words and (words[-1] not in QUALIFIERS or len(words) >= 2):
+            # "Clarkstown PD" where the FBI lists only "Clarkstown Town PD": the guard
+            # makes sure the place has one agency of this kind whatever its qualifier.
+            for qualifier in QUALIFIERS:
+                out.append((f"{place} {qualifier} {suffix}", f"with '{qualifier}'", place))
         if len(words) >= 2 and words[-1] in ("village", "city", "borough"):
             stem = " ".join(words[:-1])
             # The FBI writes cities, boroughs and most villages bare ("Bellevue Police
             # Department"), and towns and townships with their qualifier.
             out.append((f"{stem} {suffix}", f"without '{words[-1]}'", None))
-        elif words and words[-1] not in QUALIFIERS and "county" not in words:
-            # "Clarkstown PD" where the FBI lists only "Clarkstown Town PD": the guard
-            # makes sure the place has one agency of this kind whatever its qualifier.
-            for qualifier in QUALIFIERS:
-                out.append((f"{place} {qualifier} {suffix}", f"with '{qualifier}'", place))
         if "metropolitan" in words and len(words) >= 2:
             stem = " ".join(w for w in words if w != "metropolitan")
             out.append((f"{stem} {suffix}", "without 'metropolitan'", stem))
