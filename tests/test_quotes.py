@@ -75,27 +75,36 @@ def test_rows_citing_a_source_without_a_stored_document_are_not_checked(tmp_path
     assert check_quotes(load_tables(dataset(tmp_path, edges=edges, sources=sources)), documents) == []
 
 
-def test_a_missing_document_is_named_once_per_citing_row(tmp_path):
+def test_a_missing_document_is_one_problem_on_its_sources_row(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    problems = check_quotes(load_tables(dataset(tmp_path)), empty)
-    edge_problems = [p for p in problems if p.file.endswith("edges.csv")]
-    assert len(edge_problems) == len(EDGES)
-    assert edge_problems[0].column == "citation" and edge_problems[0].value == "report"
-    assert f"cites a source whose document 'report.txt' is not in {empty}" in edge_problems[0].message
+    directory = dataset(tmp_path)
+    problems = check_quotes(load_tables(directory), empty)
+    quoted = len(EDGES) + sum(1 for j in JURISDICTIONS if j.get("quote"))
+    assert [str(p) for p in problems] == [
+        f"{directory / 'sources.csv'}: row 2, column 'document': is not in {empty}; {quoted} quotes citing "
+        "report could not be checked (value: 'report.txt')"]
 
 
 def test_a_document_outside_the_folder_is_refused(tmp_path, documents):
     (tmp_path / "secret.txt").write_text(REPORT, encoding="utf-8")
     sources = [{**SOURCES[0], "document": "../secret.txt"}]
-    problems = check_quotes(load_tables(dataset(tmp_path, sources=sources)), documents)
-    assert problems and all("'../secret.txt' is outside" in p.message for p in problems)
+    [problem] = check_quotes(load_tables(dataset(tmp_path, sources=sources)), documents)
+    assert problem.value == "../secret.txt" and problem.message.startswith(f"names a file outside {documents}")
 
 
 def test_a_document_that_is_not_utf8_is_a_problem_not_a_crash(tmp_path, documents):
     (documents / "report.txt").write_bytes(b"SFPD shares data \xff\xfe")
-    problems = check_quotes(load_tables(dataset(tmp_path)), documents)
-    assert problems and "is not UTF-8 text" in problems[0].message
+    [problem] = check_quotes(load_tables(dataset(tmp_path)), documents)
+    assert problem.message.startswith("is not UTF-8 text (bad byte at offset 17)")
+
+
+def test_a_quote_that_is_a_whole_line_of_a_large_document_is_found(tmp_path, documents):
+    # An imported record's quote is its input row: one line of the file.
+    lines = [f"row {i},Agency {i},CA" for i in range(50_000)]
+    (documents / "report.txt").write_text("\n".join([*lines, REPORT]), encoding="utf-8")
+    edges = [{**EDGES[0], "quote": "row 49999,Agency 49999,CA"}, *EDGES[1:]]
+    assert check_quotes(load_tables(dataset(tmp_path, edges=edges)), documents) == []
 
 
 def test_documents_dir_must_be_a_directory(tmp_path):

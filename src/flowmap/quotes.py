@@ -113,11 +113,12 @@ def check_quotes(data, documents_dir: str | Path) -> list[Problem]:
     Returns
     -------
     list of Problem
-        One per quote not found (with the nearest passage the document does
-        hold and how alike it is), per row citing a source whose document is
-        missing or unreadable, and per ``document`` naming a file outside
-        ``documents_dir``.  Empty when every quote is found.  Rows whose source
-        names no document are not checked.
+        One per quote not found, on its row's file and row, column ``quote``,
+        with the nearest passage the document does hold and how alike the two
+        are; and one per document that is missing, unreadable, not UTF-8 or
+        outside ``documents_dir``, on the ``sources.csv`` row that names it,
+        with the number of quotes left unchecked.  Empty when every quote is
+        found.  Rows whose source names no document are not checked.
 
     Raises
     ------
@@ -128,61 +129,85 @@ def check_quotes(data, documents_dir: str | Path) -> list[Problem]:
     if not root.is_dir():
         raise DataError([Problem(str(root), None, None, None,
                                  "is not a directory (--documents names the folder of stored source texts)")])
+    origins = getattr(data, "origins", None) or {}
+    directory = getattr(data, "directory", None)
+
+    def where(table: str, position: int) -> tuple[str, int]:
+        """The file and spreadsheet row of a table's row, from the layers' origins when known."""
+        if table in origins:
+            return origins[table].at(position)
+        name = str(Path(directory) / f"{table}.csv") if directory is not None else f"{table}.csv"
+        return name, position + 2
+
     sources = data.sources
     documents = {source: document for source, document in zip(sources["id"].tolist(), sources["document"].tolist())
                  if document}
-    texts: dict[str, str | Problem] = {}
-    origins = getattr(data, "origins", None) or {}
-    directory = getattr(data, "directory", None)
+    texts: dict[str, _Text | str] = {}  # document -> its text, or why it cannot be read
+    unchecked: dict[str, int] = {}  # unreadable document -> quotes citing it
     problems: list[Problem] = []
     for table in QUOTED_TABLES:
         frame = getattr(data, table, None)
         if frame is None or frame.empty or "quote" not in frame.columns:
             continue
-        origin = origins.get(table)
         rows = zip(frame["id"].tolist(), frame["citation"].tolist(), frame["quote"].tolist())
         for position, (row_id, citation, quote) in enumerate(rows):
             if not quote or citation not in documents:
                 continue
-            if origin is not None:
-                file, row = origin.at(position)
-            else:
-                file = str(Path(directory) / f"{table}.csv") if directory is not None else f"{table}.csv"
-                row = position + 2
             document = documents[citation]
             if document not in texts:
                 texts[document] = _read_document(root, document)
             text = texts[document]
-            if isinstance(text, Problem):
-                problems.append(Problem(file, row, "citation", citation,
-                                        f"{row_id}: cites a source whose document {text.message}"))
+            if isinstance(text, str):
+                unchecked[document] = unchecked.get(document, 0) + 1
                 continue
             wanted = normalise(quote)
-            if wanted in text:
+            if wanted in text.lines or wanted in text.whole:
                 continue
-            near = nearest_passage(wanted, text)
+            near = nearest_passage(wanted, text.whole)
+            file, row = where(table, position)
             problems.append(Problem(
                 file, row, "quote", None,
                 f"{row_id}: quote not found in {document}: {quote!r}; the nearest passage there "
                 f"({near.score:g}% alike) is {near.passage!r}"))
+    # An unreadable document is one problem, on the sources row that names it, not one per quote.
+    for position, (source, document) in enumerate(zip(sources["id"].tolist(), sources["document"].tolist())):
+        if document in unchecked and documents.get(source) == document:
+            count = unchecked.pop(document)
+            file, row = where("sources", position)
+            problems.append(Problem(file, row, "document", document,
+                                    f"{texts[document]}; {count} quote{'s' if count != 1 else ''} citing "
+                                    f"{source} could not be checked"))
     return problems
 
 
-def _read_document(root: Path, document: str) -> str | Problem:
-    """The normalised text of ``root/document``, or a Problem saying why it cannot be read."""
+@dataclass(frozen=True)
+class _Text:
+    """A document's normalised text, whole and as a set of normalised lines.
+
+    The line set answers in constant time for a quote that is a whole line
+    (an imported record's row is one line of its input file), which a
+    substring search of a large file would answer in time proportional to it.
+    """
+
+    whole: str
+    lines: frozenset[str]
+
+
+def _read_document(root: Path, document: str) -> _Text | str:
+    """The normalised text of ``root/document``, or why it cannot be read."""
     path = root / document
     try:
         inside = path.resolve().is_relative_to(root.resolve())
     except OSError:
         inside = False
     if not inside:
-        return Problem(document, None, None, None, f"{document!r} is outside {root}")
+        return f"names a file outside {root}"
     if not path.is_file():
-        return Problem(document, None, None, None, f"{document!r} is not in {root}")
+        return f"is not in {root}"
     try:
-        return normalise(path.read_text(encoding="utf-8-sig"))
+        raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Problem(document, None, None, None,
-                       f"{document!r} is not UTF-8 text (bad byte at offset {exc.start})")
+        return f"is not UTF-8 text (bad byte at offset {exc.start})"
     except OSError as exc:
-        return Problem(document, None, None, None, f"{document!r} cannot be read ({exc.strerror})")
+        return f"cannot be read ({exc.strerror})"
+    return _Text(normalise(raw), frozenset(normalise(line) for line in raw.splitlines()))
