@@ -161,6 +161,17 @@ def test_new_agencies_carry_state_and_county(july, tmp_path):
     Model.load([out])
 
 
+def test_an_agency_in_a_designated_state_is_designated(july, tmp_path):
+    """Clark County (NV) is new to the maps; its state puts it under DOJ's designation of Nevada."""
+    out = tmp_path / "layer"
+    run(july, "-o", out)
+    model = Model.load(["default", out])
+    clark = model.sanctuary("nv-clark-county-sheriffs-office")
+    assert clark.designated and not clark.covered
+    assert "designated by DOJ (2025-08-05): Nevada" in clark.text
+    assert not model.sanctuary("tx-harris-county-sheriffs-office").protected
+
+
 def test_agencies_resolve_to_the_registry(july, tmp_path):
     out = tmp_path / "layer"
     result = run(july, "--registry", registry(tmp_path / "fbi.csv"), "-o", out)

@@ -145,8 +145,21 @@ def test_governments_that_sold_access_are_placed_and_covered(tmp_path):
     assert (kern["kind"], kern["state"], kern["county"]) == ("agency", "CA", "Kern")
     model = Model.load(["default", out])
     assert model.sanctuary("ca-county-of-kern").covered  # California's law covers a California county
+    assert "designated by DOJ (2025-08-05): California" in model.sanctuary("ca-county-of-kern").text
     giant_oak = next(n for n in rows(out / "nodes.csv") if n["id"] == "giant-oak")
     assert giant_oak["state"] == ""  # a company sells nationally: no state's law is its own
+
+
+def test_a_regional_body_is_placed_in_its_county(tmp_path):
+    sandag = ("HSCECR17P00008,San Diego Association of Governments,San Diego Association of Governments,San Diego,"
+              "CA,39869,104271,Detention Compliance And Removals,Detention Compliance And Removals,Databases,IT,"
+              "Automated Regional Justice Information System (Arjis),Databases||IT,"
+              "San Diego Association of Governments||San Diego Association of Governments")
+    out = tmp_path / "layer"
+    run(table(tmp_path / "explorer.csv", lines=[sandag]), "-o", out)
+    model = Model.load(["default", out])
+    status = model.sanctuary("ca-san-diego-association-of-governments")
+    assert status.covered and "designated by DOJ (2025-08-05): San Diego County" in status.text
 
 
 def test_skipped_awards_are_counted_by_reason(tmp_path):
