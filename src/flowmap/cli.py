@@ -532,8 +532,8 @@ def export(state: State, source: str | None, target: str, output: str | None, fm
 @click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
               help="Whose reachability the answers are about.")
 @click.option("--by", "by", multiple=True, metavar="KEY",
-              help="Count added and removed edges by KEY: state (default), support_type (287(g)), "
-                   "an edge column, from.COLUMN or to.COLUMN (repeatable).")
+              help="Count added and removed edges by KEY: state (default), support_type (287(g)), month, "
+                   "an edge column, from.COLUMN or to.COLUMN; state,support_type counts by both (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "markdown")), default="table",
               show_default=True, help="table for people, json for programs, markdown for reports.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,

@@ -19,9 +19,11 @@ Two parts:
   sanctuary sweep shows.
 
 Added and removed edges are also counted by group (``by``): the sending
-node's state by default; any edge column; ``from.COLUMN`` / ``to.COLUMN`` for a
-column of the sending or receiving node; and ``support_type``, the support type
-of a 287(g) agreement (the fifth cell of the workbook row its quote reproduces).
+node's state by default; ``month`` (of the edge's date); any edge column;
+``from.COLUMN`` / ``to.COLUMN`` for a column of the sending or receiving node;
+and ``support_type``, the support type of a 287(g) agreement (the fifth cell
+of the workbook row its quote reproduces).  ``state,support_type`` counts by
+both at once.
 """
 
 from __future__ import annotations
@@ -68,7 +70,23 @@ class TableDiff:
     changed: list[dict] = field(default_factory=list)  # {"id", "name"?, "columns": {col: {"old", "new"}}}
 
     def to_dict(self) -> dict:
-        return {"added": self.added, "removed": self.removed, "changed": self.changed}
+        out = {"added": self.added, "removed": self.removed, "changed": self.changed,
+               "columns_changed": self.columns_changed}
+        if self.changed and "name" in self.columns_changed:
+            out["renamed"] = self.renamed
+        return out
+
+    @property
+    def columns_changed(self) -> dict[str, int]:
+        """How many changed rows changed each column, most first."""
+        counts = Counter(c for change in self.changed for c in change["columns"])
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    @property
+    def renamed(self) -> list[dict]:
+        """The changed rows whose ``name`` changed: ``{"id", "old", "new"}``."""
+        return [{"id": c["id"], "old": c["columns"]["name"]["old"], "new": c["columns"]["name"]["new"]}
+                for c in self.changed if "name" in c["columns"]]
 
     @property
     def empty(self) -> bool:
@@ -155,8 +173,9 @@ def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLi
         Route filters applied to both sides (``via`` does not apply).
     by : sequence of str
         How to count added and removed edges: ``state`` (of the sending node,
-        else the receiving one), an edge column, ``from.COLUMN``, ``to.COLUMN``,
-        or ``support_type`` (a 287(g) agreement's support type).
+        else the receiving one), ``month``, an edge column, ``from.COLUMN``,
+        ``to.COLUMN``, or ``support_type`` (a 287(g) agreement's support type);
+        ``a,b`` counts by both.
 
     Returns
     -------
@@ -181,10 +200,17 @@ def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLi
     filters = filters or Filters()
     if filters.via:
         raise QueryError("--via does not apply to diff: it compares every source")
-    tables = {}
+    tables = {"sources": diff_table(old_model.sources, new_model.sources)}
+    same_source = matched_sources(tables["sources"])
     for name in TABLES:
+        if name == "sources":
+            continue
         ignore = DERIVED.get(name, ())
-        tables[name] = diff_table(getattr(old_model, name), getattr(new_model, name), ignore)
+        old_frame = getattr(old_model, name)
+        if same_source and "citation" in old_frame.columns:
+            old_frame = old_frame.assign(citation=old_frame["citation"].map(lambda c: same_source.get(c, c)))
+        tables[name] = diff_table(old_frame, getattr(new_model, name), ignore)
+    tables = {name: tables[name] for name in TABLES}
     extra = [name for name in ("designations",) if getattr(new_model, name, None) is not None
              or getattr(old_model, name, None) is not None]
     for name in extra:
@@ -196,8 +222,44 @@ def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLi
     _name_rows(tables, old_model, new_model)
     groups = {key: {"added": _count_by(new_model, tables["edges"].added, key),
                     "removed": _count_by(old_model, tables["edges"].removed, key)} for key in by}
+    missing = [side for side, model in (("OLD", old_model), ("NEW", new_model)) if not _has(model, target)]
+    if missing:
+        # A registry layer alone has agencies and no ICE: the rows still compare, the answers cannot.
+        note = (f"no answers: {' and '.join(missing)} {'has' if len(missing) == 1 else 'have'} no node called "
+                f"{target!r}; add the layer that holds it (e.g. default:LAYER) to ask who reaches it")
+        return Diff(old_info, new_info, {"id": target, "name": target}, filters, tables, {"note": note}, groups)
     return Diff(old_info, new_info, new_model.ref(new_model.resolve(target)), filters, tables,
                 answers(old_model, new_model, target, filters), groups)
+
+
+def _has(model: Model, name: str) -> bool:
+    from .errors import FlowmapError
+
+    try:
+        model.resolve(name)
+    except FlowmapError:
+        return False
+    return True
+
+
+def matched_sources(sources: TableDiff) -> dict[str, str]:
+    """Sources removed and added under a new id but with the same title and
+    publisher: the same document pulled again (an importer's source id may
+    carry the file's hash).  Rows citing the old id are compared as if they
+    cited the new one, so a re-pull does not mark every row changed.
+
+    Returns old id → new id, for the pairs that match one to one.
+    """
+    def key(row: dict) -> tuple[str, str]:
+        return row.get("title", ""), row.get("publisher", "")
+
+    added: dict[tuple[str, str], list[str]] = {}
+    for row in sources.added:
+        added.setdefault(key(row), []).append(row["id"])
+    removed: dict[tuple[str, str], list[str]] = {}
+    for row in sources.removed:
+        removed.setdefault(key(row), []).append(row["id"])
+    return {old[0]: added[k][0] for k, old in removed.items() if len(old) == 1 and len(added.get(k, [])) == 1}
 
 
 def _name_rows(tables: dict[str, TableDiff], old: Model, new: Model) -> None:
@@ -214,6 +276,19 @@ def _name_rows(tables: dict[str, TableDiff], old: Model, new: Model) -> None:
 
 
 def group_key(model: Model, edge: dict, key: str) -> str:
+    """The value an added or removed edge is counted under for ``key``;
+    ``a,b`` counts by both (``FL / Task Force Model``).
+
+    Examples
+    --------
+    >>> group_key(None, {"date": "2025-06-30", "quote": "FLORIDA | X | County | Y | Task Force Model"},
+    ...           "month,support_type")
+    '2025-06 / Task Force Model'
+    """
+    return " / ".join(_group_part(model, edge, part.strip()) for part in key.split(","))
+
+
+def _group_part(model: Model, edge: dict, key: str) -> str:
     """The value an added or removed edge is counted under for ``key``.
 
     Examples
@@ -226,6 +301,8 @@ def group_key(model: Model, edge: dict, key: str) -> str:
         cells = [c.strip() for c in edge.get("quote", "").split(" | ")]
         index = ICE_287G_CELLS.index("SUPPORT TYPE")
         return cells[index] if len(cells) > index and cells[index] else "(not a 287(g) row)"
+    if key == "month":
+        return edge.get("date", "")[:7] or "(undated)"
     if key == "state":
         for end in ("from", "to"):
             state = _node_value(model, edge[end], "state")
@@ -246,9 +323,12 @@ def _node_value(model: Model, node: str, column: str) -> str:
 
 
 def _count_by(model: Model, edges: list[dict], key: str) -> dict[str, int]:
-    if key not in ("state", "support_type") and not key.startswith(("from.", "to.")) \
-            and key not in model.edges.columns:
-        raise QueryError(f"--by {key!r} is not state, support_type, an edge column, from.COLUMN or to.COLUMN")
+    for part in key.split(","):
+        part = part.strip()
+        if part not in ("state", "support_type", "month") and not part.startswith(("from.", "to.")) \
+                and part not in model.edges.columns:
+            raise QueryError(f"--by {part!r} is not state, support_type, month, an edge column, from.COLUMN "
+                             "or to.COLUMN (join several with a comma)")
     counts = Counter(group_key(model, e, key) for e in edges)
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -306,7 +386,9 @@ def answers(old: Model, new: Model, target: str, filters: Filters) -> dict:
     exposed_after = {n for n in after if n in covered_after}
     changed = []
     for node in ordered(set(before) & set(after)):
-        if before[node] != after[node]:
+        # Compared as a reader sees a route, by the bodies it passes: another
+        # agreement between the same two bodies is an edge change, listed there.
+        if _path(old, before[node]) != _path(new, after[node]):
             changed.append({**ref(node), "old": _route(old, node, before[node]),
                             "new": _route(new, node, after[node])})
     return {
@@ -319,6 +401,10 @@ def answers(old: Model, new: Model, target: str, filters: Filters) -> dict:
         "no_longer_exposed": [ref(n, True) for n in ordered(exposed_before - exposed_after)],
         "shortest_changed": changed,
     }
+
+
+def _path(model: Model, edges: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(model.edge_row(e)["to"] for e in edges)
 
 
 def _route(model: Model, node: str, edges: tuple[str, ...]) -> dict:

@@ -33,8 +33,18 @@ def _route_text(route: dict) -> str:
 def _sections(d: Diff):
     """(title, lines as (id, text)) for each part of the diff, in reading order."""
     answers = d.answers
-    target = answers["target"]["name"]
     yield ("Answers", None)
+    if "note" in answers:
+        yield (answers["note"][0].upper() + answers["note"][1:] + ".", None)
+        answers = None
+    yield from _answer_sections(answers)
+    yield from _table_sections(d)
+
+
+def _answer_sections(answers: dict | None):
+    if answers is None:
+        return
+    target = answers["target"]["name"]
     yield (f"Reach {target}: {answers['reach_before']} before, {answers['reach_after']} after", None)
     for key, title in (("newly_reach", f"Newly reach {target}"), ("no_longer_reach", f"No longer reach {target}"),
                        ("newly_exposed", "Under a sanctuary law and newly exposed"),
@@ -45,12 +55,20 @@ def _sections(d: Diff):
     rows = answers["shortest_changed"]
     yield (f"Shortest route changed ({len(rows)})",
            [(r["id"], f"{_route_text(r['old'])}  ⇒  {_route_text(r['new'])}") for r in rows])
+
+
+def _table_sections(d: Diff):
     for name, table in d.tables.items():
         label = LABELS.get(name, name.title())
         yield (f"{label} added ({len(table.added)})", [(r["id"], _label(r, name)) for r in table.added])
         yield (f"{label} removed ({len(table.removed)})", [(r["id"], _label(r, name)) for r in table.removed])
-        yield (f"{label} changed ({len(table.changed)})",
-               [(r["id"], f"{_label(r, name)}: {_change_text(r)}") for r in table.changed])
+        if table.changed:
+            columns = ", ".join(f"{c} {n}" for c, n in table.columns_changed.items())
+            yield (f"{label} changed ({len(table.changed)}; by column: {columns})",
+                   [(r["id"], f"{_label(r, name)}: {_change_text(r)}") for r in table.changed])
+        if name == "nodes" and table.renamed:
+            yield (f"{label} renamed ({len(table.renamed)})",
+                   [(r["id"], f"{r['old']} → {r['new']}") for r in table.renamed])
         if name == "edges":
             for key, counts in d.groups.items():
                 for side in ("added", "removed"):
