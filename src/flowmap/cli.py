@@ -534,6 +534,8 @@ def export(state: State, source: str | None, target: str, output: str | None, fm
 @click.option("--by", "by", multiple=True, metavar="KEY",
               help="Count added and removed edges by KEY: state (default), support_type (287(g)), month, "
                    "an edge column, from.COLUMN or to.COLUMN; state,support_type counts by both (repeatable).")
+@click.option("--ignore", "ignore", multiple=True, metavar="COLUMN",
+              help="Leave COLUMN out of the comparison (repeatable), e.g. locator when a list's rows moved.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json", "markdown")), default="table",
               show_default=True, help="table for people, json for programs, markdown for reports.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
@@ -543,7 +545,8 @@ def export(state: State, source: str | None, target: str, output: str | None, fm
 @route_options()
 @click.pass_obj
 @reports_errors
-def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], fmt: str, limit: int,
+def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], ignore: tuple[str, ...], fmt: str,
+         limit: int,
          output: str | None, **options) -> None:
     """What changed from OLD to NEW: rows added, removed and changed, and what that does to the answers.
 
@@ -558,7 +561,8 @@ def diff(state: State, old: str, new: str, target: str, by: tuple[str, ...], fmt
     from .views import changes, tabular
     from .views import render as render_views
 
-    result = compute_diff(_layers(old), _layers(new), target, query_from(options), by or ("state",))
+    result = compute_diff(_layers(old), _layers(new), target, query_from(options), by or ("state",),
+                          ignore)
     if fmt == "json":
         content = tabular.to_json(result.to_dict())
     elif fmt == "markdown":

@@ -159,7 +159,8 @@ class Diff:
 
 
 def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLike] | Model,
-         target: str = "ice", filters: Filters | None = None, by: Sequence[str] = DEFAULT_BY) -> Diff:
+         target: str = "ice", filters: Filters | None = None, by: Sequence[str] = DEFAULT_BY,
+         ignore: Sequence[str] = ()) -> Diff:
     """Compare two datasets row by row and answer by answer.
 
     Parameters
@@ -176,6 +177,9 @@ def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLi
         else the receiving one), ``month``, an edge column, ``from.COLUMN``,
         ``to.COLUMN``, or ``support_type`` (a 287(g) agreement's support type);
         ``a,b`` counts by both.
+    ignore : sequence of str
+        Columns left out of the comparison in every table (``locator``, when
+        a re-published list moved its rows).
 
     Returns
     -------
@@ -200,16 +204,16 @@ def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLi
     filters = filters or Filters()
     if filters.via:
         raise QueryError("--via does not apply to diff: it compares every source")
-    tables = {"sources": diff_table(old_model.sources, new_model.sources)}
+    tables = {"sources": diff_table(old_model.sources, new_model.sources, tuple(ignore))}
     same_source = matched_sources(tables["sources"])
     for name in TABLES:
         if name == "sources":
             continue
-        ignore = DERIVED.get(name, ())
+        left_out = (*DERIVED.get(name, ()), *ignore)
         old_frame = getattr(old_model, name)
         if same_source and "citation" in old_frame.columns:
             old_frame = old_frame.assign(citation=old_frame["citation"].map(lambda c: same_source.get(c, c)))
-        tables[name] = diff_table(old_frame, getattr(new_model, name), ignore)
+        tables[name] = diff_table(old_frame, getattr(new_model, name), left_out)
     tables = {name: tables[name] for name in TABLES}
     extra = [name for name in ("designations",) if getattr(new_model, name, None) is not None
              or getattr(old_model, name, None) is not None]
@@ -218,7 +222,7 @@ def diff(old: Sequence[str | os.PathLike] | Model, new: Sequence[str | os.PathLi
         old_frame = getattr(old_model, name, None)
         new_frame = getattr(new_model, name, None)
         tables[name] = diff_table(old_frame if old_frame is not None else empty,
-                                  new_frame if new_frame is not None else empty)
+                                  new_frame if new_frame is not None else empty, tuple(ignore))
     _name_rows(tables, old_model, new_model)
     groups = {key: {"added": _count_by(new_model, tables["edges"].added, key),
                     "removed": _count_by(old_model, tables["edges"].removed, key)} for key in by}

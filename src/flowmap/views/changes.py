@@ -47,8 +47,8 @@ def _answer_sections(answers: dict | None):
     target = answers["target"]["name"]
     yield (f"Reach {target}: {answers['reach_before']} before, {answers['reach_after']} after", None)
     for key, title in (("newly_reach", f"Newly reach {target}"), ("no_longer_reach", f"No longer reach {target}"),
-                       ("newly_exposed", "Under a sanctuary law and newly exposed"),
-                       ("no_longer_exposed", "Under a sanctuary law and no longer exposed")):
+                       ("newly_exposed", "Under a sanctuary law or designation, newly exposed"),
+                       ("no_longer_exposed", "Under a sanctuary law or designation, no longer exposed")):
         rows = answers[key]
         yield (f"{title} ({len(rows)})", [(r["id"], r["name"] + (f" — {r['law']}" if r.get("law") else ""))
                                           for r in rows])
