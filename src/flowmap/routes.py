@@ -380,8 +380,8 @@ class RouteSearch:
             for start, need in zip(self.starts, needs):
                 if need <= length:
                     yield from walker.walk(start, length, length, cut, starts=self.starts)
-            if not cut[0]:
-                return  # nothing longer exists: no partial path was stopped for length
+            if not cut[0] and all(need <= length or need > self.max_hops for need in needs):
+                return  # nothing longer exists: no partial path was stopped for length, no start waits
 
     def _via_states(self) -> list[int]:
         return [self.model.node_index[v] for v in self.via]
