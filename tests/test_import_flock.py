@@ -27,6 +27,7 @@ Camden County MO SO,Oakland CA PD,5,1
 Polk County FL SO,Polk County FL SO - Flex,6,7
 Oakland CA PD,Flock Safety - Sales,1,8
 Berkeley CA PD,Gilroy Unified School District CA PD,9,10
+Berkeley CA PD,OH - Prairie Township (Franklin County),9,11
 """
 AGENCY = """id,name,notes
 1,Oakland CA PD,NA
@@ -39,6 +40,7 @@ AGENCY = """id,name,notes
 8,Flock Safety - Sales,NA
 9,Berkeley CA PD,NA
 10,Gilroy Unified School District CA PD,NA
+11,OH - Prairie Township (Franklin County),NA
 """
 REGISTRY = """ori,agency_name,agency_type_name,state_abbr,county_name,latitude,longitude
 CA0010900,Oakland Police Department,City,CA,ALAMEDA,37.8,-122.27
@@ -101,7 +103,7 @@ def test_names_land_on_curated_nodes_and_one_node_per_ori(files, tmp_path):
 
 def test_skipped_rows_and_unmatched_names_are_accounted_for(files, tmp_path):
     summary = run_import(files, tmp_path / "flock")
-    assert summary.rows == 7 and summary.edges == 5
+    assert summary.rows == 8 and summary.edges == 6
     assert summary.skipped_rows == {"not an agency: a Flock staff, demo, test or training account": 1,
                                     "both names are one agency (a second account shares with the first)": 1}
     matches = {m["input_name"]: m for m in read(tmp_path / "flock" / "matches.csv")}
@@ -110,6 +112,8 @@ def test_skipped_rows_and_unmatched_names_are_accounted_for(files, tmp_path):
     assert matches["Flock Safety - Sales"]["method"] == "skipped"
     gilroy = matches["Gilroy Unified School District CA PD"]
     assert (gilroy["method"], gilroy["node_id"]) == ("new", "ca-gilroy-unified-school-district-police-department")
+    nodes = {n["id"]: n for n in read(tmp_path / "flock" / "nodes.csv")}
+    assert (nodes["oh-prairie-township"]["state"], nodes["oh-prairie-township"]["county"]) == ("OH", "Franklin")
 
 
 def test_imported_agencies_are_placed_so_sanctuary_laws_cover_them(files, tmp_path):
@@ -171,7 +175,7 @@ def test_cli_imports_with_a_progress_bar_and_a_summary(files, tmp_path):
                                       "--agencies", str(files["agency"]), "--registry", str(files["registry"]),
                                       "-o", str(tmp_path / "flock")])
     assert result.exit_code == 0, result.output
-    assert "7 rows, 5 edges; 10 distinct names, 8 resolved to a known node" in result.output
+    assert "8 rows, 6 edges; 11 distinct names, 8 resolved to a known node" in result.output
     assert "names skipped:" in result.output and "matches.csv" in result.output
     result = CliRunner().invoke(cli, ["--data", str(files["data"]), "import", "flock", str(files["agency"]),
                                       "--agencies", str(files["agency"]), "-o", str(tmp_path / "other")])

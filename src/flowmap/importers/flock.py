@@ -40,7 +40,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from . import layer as layers
 from .common import Agencies, local_id
-from .resolve import Match, split_hints, split_state
+from .resolve import Match, county_hint, split_hints, split_state
 
 TITLE = "Private Eyes: agencies with external access to Flock licence-plate-reader data (agency_access)"
 PUBLISHER = "The News & Observer"
@@ -297,8 +297,11 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
                         + ("Several FBI-listed agencies have this name; see matches.csv. " if match.method ==
                            "ambiguous" else "Not found in the FBI agency list. ")
                         + "Whether it is a law-enforcement agency is not checked.")
+                # A note naming a county ("(Franklin County)", "(Franklin CO)") places it there.
+                counties = [county_hint(h).title() for h in hints if re.search(r"\b(co|county|parish)\b", h, re.I)]
                 node_rows[node_id] = {"id": node_id, "name": rest or name, "kind": "agency",
-                                      "state": match.state, "citation": source["id"], "notes": note}
+                                      "state": match.state, "county": ";".join(c for c in counties if c),
+                                      "citation": source["id"], "notes": note}
                 summary.nodes["layer-local"] += 1
             summary.unmatched[unmatched_group(match)] += 1
         matches[name] = match
