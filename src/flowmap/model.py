@@ -425,8 +425,10 @@ class Model:
         # Each distinct cell parsed once: dates, data lists and policies repeat.
         date = edges["date"]
         periods = {d: dates.period(d) for d in edges.columns["date"].distinct() if d}
-        start = [periods[d][0].toordinal() if d else -1 for d in date]
-        end = [periods[d][1].toordinal() if d else -1 for d in date]
+        first = {d: p[0].toordinal() for d, p in periods.items()} | {"": -1}
+        last = {d: p[1].toordinal() for d, p in periods.items()} | {"": -1}
+        start = list(map(first.__getitem__, date))
+        end = list(map(last.__getitem__, date))
 
         def sets(column: str) -> tuple[frozenset, ...]:
             parsed = {v: frozenset(split_list(v)) for v in edges.columns[column].distinct()}
