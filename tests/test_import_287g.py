@@ -253,6 +253,19 @@ def test_the_source_row_records_the_file(july, tmp_path):
     assert source["retrieved"]
 
 
+def test_validate_documents_finds_every_quote_in_the_workbook(july, tmp_path):
+    out = tmp_path / "layer"
+    run(july, "-o", out)
+    checked = CliRunner().invoke(cli, ["--data", str(out), "validate", "--documents", str(july.parent)])
+    assert checked.exit_code == 0, checked.output
+    assert "Every quote found in its document" in checked.output
+    edges = (out / "edges.csv").read_text().replace("Harris County Sheriff's Office | County", "Harris County | County")
+    (out / "edges.csv").write_text(edges)
+    checked = CliRunner().invoke(cli, ["--data", str(out), "validate", "--documents", str(july.parent)])
+    assert checked.exit_code == 1
+    assert "quote not found in participatingAgencies07182025pm.xlsx" in checked.output
+
+
 # -- bad input -------------------------------------------------------------------
 
 

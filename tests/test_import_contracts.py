@@ -138,6 +138,16 @@ def test_kept_awards_become_edges_to_ice(tmp_path):
     assert edges["contract-hscemd17d00001"]["data"] == "social_media"
 
 
+def test_validate_documents_finds_every_quote_in_the_table(tmp_path):
+    out = tmp_path / "layer"
+    source = table(tmp_path / "explorer.csv")
+    run(source, "-o", out)
+    (source_row,) = [s for s in rows(out / "sources.csv") if s["id"] == "torn-apart-ice-awards"]
+    assert source_row["document"] == "explorer.csv"
+    checked = CliRunner().invoke(cli, ["--data", str(out), "validate", "--documents", str(tmp_path)])
+    assert checked.exit_code == 0 and "Every quote found in its document" in checked.output
+
+
 def test_governments_that_sold_access_are_placed_and_covered(tmp_path):
     out = tmp_path / "layer"
     run(table(tmp_path / "explorer.csv"), "-o", out)

@@ -204,6 +204,16 @@ def _read_document(root: Path, document: str) -> _Text | str:
         return f"names a file outside {root}"
     if not path.is_file():
         return f"is not in {root}"
+    if path.suffix.lower() == ".xlsx":
+        # A 287(g) workbook: its quotes are its rows, rebuilt as the importer writes them.
+        from .errors import InputError
+        from .importers.ice287g import workbook_text
+
+        try:
+            raw = workbook_text(path)
+        except InputError as exc:
+            return "; ".join(p.message for p in exc.problems)
+        return _Text(normalise(raw), frozenset(normalise(line) for line in raw.splitlines()))
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -356,6 +356,15 @@ def read_workbook(path: str | os.PathLike, *, name: str | None = None, sheet: st
     return Sheet(name, title, header, rows, blank)
 
 
+def workbook_text(path: str | os.PathLike) -> str:
+    """A 287(g) workbook as text: each row of its list as its quote (:func:`row_text`), one per line.
+
+    ``flowmap validate --documents DIR`` reads an ``.xlsx`` document this way,
+    so every quote of a 287(g) layer is checked against the workbook it cites.
+    """
+    return "\n".join(row.text for row in read_workbook(path).rows)
+
+
 # -- rows to agreements --------------------------------------------------------
 
 def _clean(value) -> str:
@@ -517,8 +526,13 @@ def source_for(fetched: Fetched, sheet: Sheet) -> dict:
              f"{len(sheet.rows)} rows. Date: {listed[1]}. Quotes are rows, cells joined by ' | ' "
              "(dates as YYYY-MM-DD); locators give the sheet and row as Excel shows them.")
     return {"id": f"ice-287g-{kind}", "title": title, "publisher": PUBLISHER, "date": listed[0],
-            "url": fetched.url or PAGE_URL, "document": "", "notes": notes,
+            "url": fetched.url or PAGE_URL, "document": _input_name(fetched), "notes": notes,
             "sha256": fetched.sha256, "retrieved": fetched.retrieved}
+
+
+def _input_name(fetched: Fetched) -> str:
+    """The workbook's file name, as ``sources.document`` (``flowmap validate --documents DIR`` reads it)."""
+    return Path(urllib.parse.urlsplit(fetched.url).path).name if fetched.url else fetched.path.name
 
 
 _NAME_DATE = re.compile(r"(\d{2})(\d{2})(20\d{2})")
