@@ -403,3 +403,21 @@ def test_firewall_that_fails_its_own_check_exits_1(run, monkeypatch):
     assert result.exit_code == 1
     assert '"verified": false' in result.output
     assert "NOT VERIFIED" in result.output
+
+
+def test_show_names_the_ori_county_and_designation_apart_from_the_law(tmp_path):
+    from flowmap import schema
+
+    from conftest import JURISDICTIONS, write_table
+
+    nodes = [{**n, "ori": "CA0380100", "county": "San Francisco"} if n["id"] == "sfpd" else n for n in NODES]
+    directory = write_dataset(tmp_path / "d", nodes=nodes, jurisdictions=JURISDICTIONS)
+    write_table(directory, schema.DESIGNATIONS, [
+        {"id": "doj-ca", "jurisdiction": "us-ca", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "California"}])
+    result = CliRunner().invoke(cli, ["--data", str(directory), "show", "CA0380100"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "  county: San Francisco" in lines and "  ORI: CA0380100" in lines
+    assert "  sanctuary: yes — Sanctuary City Ordinance (San Francisco); SB54 (California)" in lines
+    assert "  designation: designated by DOJ (2025-08-05): California (a designation, not a law)" in lines

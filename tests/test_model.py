@@ -60,8 +60,7 @@ def test_a_designation_is_named_apart_from_the_law_and_does_not_make_a_law(tmp_p
     model = designated(tmp_path)
     status = model.sanctuary("dpd")
     assert (status.status, status.covered, status.designated, status.protected) == ("unknown", False, True, True)
-    assert status.designation_text == ("designated by DOJ (2025-08-05): Denver; "
-                                       "designated by DOJ (2025-08-05): Colorado")
+    assert status.designation_text == "designated by DOJ (2025-08-05): Denver, Colorado"
     assert model.nodes.at["denver", "designation"] == "designated by DOJ (2025-08-05): Colorado"
     assert model.nodes.at["sfpd", "designation"] == ""
 

@@ -71,8 +71,11 @@ class Sanctuary:
 
     @property
     def designation_text(self) -> str:
-        """``designated by DOJ (2025-08-05): California``, one clause per designation."""
-        return "; ".join(f"designated by {d['designated_by']} ({d['date']}): {d['name']}" for d in self.designations)
+        """``designated by DOJ (2025-08-05): San Francisco, California``: one clause per designating body and date."""
+        places: dict[tuple[str, str], list[str]] = {}
+        for d in self.designations:
+            places.setdefault((d["designated_by"], d["date"]), []).append(d["name"])
+        return "; ".join(f"designated by {by} ({date}): {', '.join(names)}" for (by, date), names in places.items())
 
     @property
     def text(self) -> str:

@@ -118,11 +118,14 @@ def show_text(model: Model, node_id: str) -> str:
     sanctuary = model.sanctuary(node_id)
     lines = [f"{clean(row['name'])}  [{node_id}]", f"  kind: {row['kind']}"]
     for label, column in (("aliases", "aliases"), ("part of", "part_of"), ("jurisdiction", "jurisdiction"),
-                          ("state", "state")):
-        if row[column]:
+                          ("county", "county"), ("state", "state"), ("ORI", "ori"),
+                          ("agency type", "agency_type")):
+        if row.get(column, ""):
             lines.append(f"  {label}: {clean(row[column])}")
     status = sanctuary.status + (f" — {clean(sanctuary.law_text)}" if sanctuary.laws else "")
     lines.append(f"  sanctuary: {status}")
+    if sanctuary.designations:
+        lines.append(f"  designation: {clean(sanctuary.designation_text)} (a designation, not a law)")
     if row["notes"]:
         lines += textwrap.wrap(f"notes: {clean(row['notes'])}", WIDTH, initial_indent="  ",
                                subsequent_indent="    ")
