@@ -64,7 +64,7 @@ def test_from_source_keeps_only_its_routes_open_and_blocked(tiny):
     out = json.loads(run("--data", str(tiny), "export", "--from", "SFPD", "--format", "json").output)
     assert [e["id"] for e in out["edges"]] == ["e1", "e2", "e3", "e4"]  # e4 is blocked for SFPD's data
     assert "denver" not in {n["id"] for n in out["nodes"]}
-    assert out["query"]["source"] == {"id": "sfpd", "name": "San Francisco Police Department"}
+    assert out["question"]["source"] == {"id": "sfpd", "name": "San Francisco Police Department"}
 
 
 def test_filters_narrow_the_whole_map(tiny):
@@ -72,13 +72,14 @@ def test_filters_narrow_the_whole_map(tiny):
                          "--avoid", "denver").output)
     assert [e["id"] for e in out["edges"]] == ["e1", "e2", "e5"]
     assert "denver" not in {n["id"] for n in out["nodes"]}
-    assert out["query"]["filters"]["min_evidence"] == "reported"
+    assert out["question"]["filters"]["min_evidence"] == "reported"
 
 
 def test_json_is_flowmaps_documented_shape(tiny):
     out = json.loads(run("--data", str(tiny), "export", "--format", "json").output)
-    assert set(out) == {"flowmap", "dataset", "query", "nodes", "edges"}
-    assert len(out["dataset"]["sha256"]) == 64
+    assert set(out) == {"schema_version", "question", "flowmap", "dataset", "nodes", "edges"}
+    assert out["question"]["command"] == "export" and out["question"]["source"] is None
+    assert out["dataset"]["sha256"] == out["question"]["dataset"]["sha256"]  # one hash, however asked
     e4 = next(e for e in out["edges"] if e["id"] == "e4")
     assert e4["data"] == ["licence_plate_reads"] and e4["excludes"] == ["us-ca"]
     assert e4["source_publisher"] == "Watchdog" and e4["quote"].startswith("the contract excludes")

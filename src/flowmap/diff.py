@@ -145,13 +145,16 @@ class Diff:
     groups: dict
 
     def to_dict(self) -> dict:
-        from .views.export import filters_dict
+        from .query import SCHEMA_VERSION
 
         return {
+            "schema_version": SCHEMA_VERSION,
+            "question": {"command": "diff", "target": self.target, "filters": self.filters.filters_dict(),
+                         "old": {"directories": list(self.old.layers), "sha256": self.old.sha256},
+                         "new": {"directories": list(self.new.layers), "sha256": self.new.sha256}},
             "flowmap": {"version": flowmap_version()},
             "old": self.old.to_dict(),
             "new": self.new.to_dict(),
-            "query": {"target": self.target, "filters": filters_dict(self.filters)},
             **{name: table.to_dict() for name, table in self.tables.items()},
             "groups": self.groups,
             "answers": self.answers,

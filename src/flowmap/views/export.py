@@ -241,14 +241,18 @@ def to_ftm(model: Model, selection: Selection) -> bytes:
 
 def export_dict(model: Model, selection: Selection, filters: Filters | None = None,
                 info: Dataset | None = None) -> dict:
-    """flowmap's own JSON: ``{"flowmap", "dataset", "query", "nodes", "edges"}``.
+    """flowmap's own JSON: ``{"schema_version", "question", "flowmap", "dataset", "nodes", "edges"}``.
 
-    ``nodes`` are objects with every node column plus ``sanctuary``,
-    ``sanctuary_law``, ``citation_title`` and ``citation_url``; ``edges`` every
-    edge column (``from``, ``to`` are node ids; ``data``, ``excludes`` lists)
-    plus ``source_title``, ``source_publisher``, ``source_date`` and
-    ``source_url``.
+    ``question`` states the command, source (or null), target, filters and
+    dataset as every JSON answer of flowmap does (:func:`flowmap.query.envelope`);
+    ``dataset`` adds every file's SHA-256 and the newest date.  ``nodes`` are
+    objects with every node column plus ``sanctuary``, ``sanctuary_law``,
+    ``citation_title`` and ``citation_url``; ``edges`` every edge column
+    (``from``, ``to`` are node ids; ``data``, ``excludes`` lists) plus
+    ``source_title``, ``source_publisher``, ``source_date`` and ``source_url``.
     """
+    from ..query import envelope
+
     filters = filters or Filters()
     info = info or dataset(model)
     nodes = []
@@ -262,25 +266,19 @@ def export_dict(model: Model, selection: Selection, filters: Filters | None = No
         for key in ("data", "excludes"):
             a[key] = [x.strip() for x in a.get(key, "").split(";") if x.strip()]
         edges.append(a)
+    question = filters.replace(source=selection.source, target=selection.target).resolved(model)
     return {
+        **envelope(model, "export", question),
         "flowmap": {"version": flowmap_version(), "format": "flowmap-export", "format_version": 1},
         "dataset": info.to_dict(),
-        "query": query_dict(model, selection, filters),
         "nodes": nodes,
         "edges": edges,
     }
 
 
-def query_dict(model: Model, selection: Selection, filters: Filters) -> dict:
-    """The question an export answers: its source (or null), target and filters."""
-    return {"source": model.ref(selection.source) if selection.source else None,
-            "target": model.ref(selection.target), "filters": filters_dict(filters)}
-
-
 def filters_dict(filters: Filters) -> dict:
-    from dataclasses import asdict
-
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(filters).items()}
+    """The filters of a query as JSON states them."""
+    return filters.filters_dict()
 
 
 def to_json(model: Model, selection: Selection, filters: Filters | None = None) -> bytes:
