@@ -100,6 +100,8 @@ def test_every_footnote_referenced_exists_and_every_hop_has_one(sfpd_html):
     assert set(page.refs) <= set(page.footnotes)
     assert set(page.footnotes) <= set(page.refs), "a footnote nobody cites"
     assert page.footnotes == [f"fn-{i}" for i in range(1, len(page.footnotes) + 1)]
+    first_use = list(dict.fromkeys(page.refs))
+    assert first_use == page.footnotes  # numbered in the order a reader meets them
 
 
 def test_every_link_is_http_or_an_anchor_that_exists(sfpd_html):
@@ -196,8 +198,10 @@ def test_sanctuary_brief_groups_nodes_by_jurisdiction_and_names_those_that_canno
     page = Page(html)
     text = " ".join(" ".join(page.text).split())
     assert "2 of 2 nodes under a sanctuary law or designation can reach" in text
+    first_use = list(dict.fromkeys(page.refs))
+    assert first_use == [f"fn-{i}" for i in range(1, len(first_use) + 1)]  # numbered in reading order
     assert "California: SB54" in text and "San Francisco: Sanctuary City Ordinance" in text
-    assert "Data leaves sanctuary through" in text
+    assert "Last body under its sanctuary law on the route: Northern California Regional" in text
     assert all(hop for hop in page.hops) and set(page.refs) == set(page.footnotes)
     markdown = brief(tiny, tmp_path / "s.md", "--sanctuary")
     assert "## Reaching nodes, by jurisdiction" in markdown

@@ -160,7 +160,7 @@ class Brief:
     firewall: list[str] | None  # sentences; None when the brief has no firewall section
     firewall_cuts: list[tuple[str, int | None]]  # (what to cut, footnote)
     groups: list[tuple[str, list[SweepEntry]]]  # the sweep, by jurisdiction
-    not_reaching: list[str]
+    not_reaching: list[tuple[str, list[str]]]  # (jurisdiction group, names), for the sweep
     diagram_svg: str | None
     diagram_png: bytes | None
     diagram_note: str
@@ -330,18 +330,28 @@ def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | N
     plan = Plan(model, query)
     notes = Footnotes(model)
     tgt = clean(model.name(result.target))
-    groups: dict[str, list[SweepEntry]] = {}
+    by_group: dict[str, list] = {}
     reached = set()
-    for number, r in enumerate(result.reaches, 1):
+    for r in result.reaches:
         reached.add(r.node)
-        routes = "" if r.routes is None else f"{r.routes}+" if r.more_routes else str(r.routes)
-        entry = SweepEntry(clean(model.name(r.node)), r.node, clean(r.law), routes,
-                           _route_block(model, notes, number, r.shortest),
-                           clean(model.name(r.exit)), clean(model.name(r.last)))
-        groups.setdefault(_group_of(model, r.node), []).append(entry)
+        by_group.setdefault(_group_of(model, r.node), []).append(r)
+    # Footnotes are numbered in reading order: by jurisdiction, then shortest routes first.
+    groups: dict[str, list[SweepEntry]] = {}
+    number = 0
+    for title in sorted(by_group, key=str.casefold):
+        for r in by_group[title]:
+            number += 1
+            routes = "" if r.routes is None else f"{r.routes}+" if r.more_routes else str(r.routes)
+            groups.setdefault(title, []).append(SweepEntry(
+                clean(model.name(r.node)), r.node, clean(r.law), routes,
+                _route_block(model, notes, number, r.shortest), clean(model.name(r.exit)), clean(model.name(r.last))))
     examined = [n for n in model.node_ids if model.sanctuary(n).protected
                 and n not in plan.target_members and n not in plan.avoid]
-    not_reaching = [clean(model.name(n)) for n in examined if n not in reached]
+    missing: dict[str, list[str]] = {}
+    for n in examined:
+        if n not in reached:
+            missing.setdefault(_group_of(model, n), []).append(clean(model.name(n)))
+    not_reaching = sorted(missing.items(), key=lambda kv: kv[0].casefold())
     counts = (f"{len(result.reaches)} of {result.covered} nodes under a sanctuary law or designation can reach "
               f"{tgt}{conditions(model, filters)}.")
     verdict_text = (f"{counts[:-1]}: each has at least one open route in this data; "
@@ -357,16 +367,27 @@ def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | N
                 "Draw one node's routes with `flowmap render --from NODE`.")
     info = dataset(model)
     day, basis = _date(info, date)
-    ordered = sorted(groups.items(), key=lambda kv: kv[0].casefold())
+    ordered = list(groups.items())
     return Brief(
-        title=f"Which places under sanctuary law can reach {tgt}?", verdict=verdict_text,
+        title=f"Which bodies under a sanctuary law or designation can reach {tgt}?", verdict=verdict_text,
         question=_question(model, filters, [("Target", f"{tgt} (and its units)"),
                                             ("Examined", f"{result.covered} nodes under a sanctuary law or "
                                                          "designation")]),
-        counts=counts, routes=[], blocked=[], firewall=None, firewall_cuts=[], groups=ordered,
+        counts="", routes=[], blocked=[], firewall=None, firewall_cuts=[], groups=ordered,
         not_reaching=not_reaching, diagram_svg=svg, diagram_png=png, diagram_note=note,
         diagram_alt=f"Diagram of the map toward {tgt}", dataset=info, sources=_sources(model),
         version=flowmap_version(), date=day, date_basis=basis, notes=notes)
+
+
+#: Names listed per jurisdiction for the nodes with no open route; the rest are counted.
+NAMES_LISTED = 25
+
+
+def _some(names: list[str]) -> str:
+    """The first names of a list, and how many more (``flowmap sanctuary --format json`` has them all)."""
+    shown = "; ".join(names[:NAMES_LISTED])
+    rest = len(names) - NAMES_LISTED
+    return f"{shown}; and {rest} more" if rest > 0 else shown
 
 
 # -- HTML ----------------------------------------------------------------------------
@@ -484,7 +505,8 @@ def to_html(brief: Brief) -> str:
     for label, value in brief.question:
         body.append(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>")
     body.append("</dl>")
-    body.append(f"<p>{_e(brief.counts)}</p>")
+    if brief.counts:
+        body.append(f"<p>{_e(brief.counts)}</p>")
     if brief.limit_note:
         body.append(f"<p class=\"meta\">{_e(brief.limit_note)}</p>")
     if brief.diagram_svg:
@@ -508,14 +530,18 @@ def to_html(brief: Brief) -> str:
                 body.append('<div class="entry">')
                 count = f" Open routes: {_e(entry.routes)}." if entry.routes else ""
                 body.append(f"<p><b>{_e(entry.name)}</b> — {_e(entry.law)}.{count} "
-                            f"Data leaves sanctuary through <b>{_e(entry.exit)}</b>; "
-                            f"<b>{_e(entry.last)}</b> hands it to the target. Shortest route "
+                            f"Last body under its sanctuary law on the route: <b>{_e(entry.exit)}</b>; "
+                            f"hands the data to the target: <b>{_e(entry.last)}</b>. Shortest route "
                             f"({len(entry.route.hops)} hop{'s' if len(entry.route.hops) != 1 else ''}):</p>")
                 body += _html_hops(entry.route.hops, ref)
                 body.append("</div>")
     if brief.groups or brief.not_reaching:
-        body.append(f"<h2>Under a sanctuary law or designation, no open route ({len(brief.not_reaching)})</h2>")
-        body.append("<p>" + (_e("; ".join(brief.not_reaching)) if brief.not_reaching else "None.") + "</p>")
+        total = sum(len(names) for _, names in brief.not_reaching)
+        body.append(f"<h2>Under a sanctuary law or designation, no open route ({total})</h2>")
+        if not brief.not_reaching:
+            body.append("<p>None.</p>")
+        for title, names in brief.not_reaching:
+            body.append(f"<p><b>{_e(title)}</b> ({len(names)}): {_e(_some(names))}</p>")
     if brief.firewall is not None:
         body.append("<h2>Firewall</h2>")
         body.append(f"<p>{_e(brief.firewall[0])}</p>")
@@ -603,7 +629,8 @@ def to_markdown(brief: Brief, image_name: str | None = None) -> str:
     """The brief as GitHub-flavoured Markdown; the diagram is the PNG ``image_name`` beside it."""
     out = [f"# {md_escape(brief.title)}", "", f"> **{md_escape(brief.verdict)}**", ""]
     out += [f"- **{md_escape(label)}:** {md_escape(value)}" for label, value in brief.question]
-    out += ["", md_escape(brief.counts)]
+    if brief.counts:
+        out += ["", md_escape(brief.counts)]
     if brief.limit_note:
         out += ["", f"*{md_escape(brief.limit_note)}*"]
     if image_name and brief.diagram_png:
@@ -627,13 +654,17 @@ def to_markdown(brief: Brief, image_name: str | None = None) -> str:
                 hops = len(entry.route.hops)
                 count = f" Open routes: {md_escape(entry.routes)}." if entry.routes else ""
                 out += ["", f"**{md_escape(entry.name)}** — {md_escape(entry.law)}.{count} "
-                            f"Data leaves sanctuary through **{md_escape(entry.exit)}**; "
-                            f"**{md_escape(entry.last)}** hands it to the target. "
+                            f"Last body under its sanctuary law on the route: **{md_escape(entry.exit)}**; "
+                            f"hands the data to the target: **{md_escape(entry.last)}**. "
                             f"Shortest route ({hops} hop{'s' if hops != 1 else ''}):", ""]
                 out += _md_hops(entry.route.hops)
     if brief.groups or brief.not_reaching:
-        out += ["", f"## Under a sanctuary law or designation, no open route ({len(brief.not_reaching)})", "",
-                md_escape("; ".join(brief.not_reaching)) if brief.not_reaching else "None."]
+        total = sum(len(names) for _, names in brief.not_reaching)
+        out += ["", f"## Under a sanctuary law or designation, no open route ({total})"]
+        if not brief.not_reaching:
+            out += ["", "None."]
+        for title, names in brief.not_reaching:
+            out += ["", f"**{md_escape(title)}** ({len(names)}): {md_escape(_some(names))}"]
     if brief.firewall is not None:
         out += ["", "## Firewall", "", md_escape(brief.firewall[0])]
         if brief.firewall_cuts:
