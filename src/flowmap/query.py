@@ -227,13 +227,16 @@ class Query:
         )
 
 
-def query(**options) -> Query:
-    """Build a :class:`Query` from keyword options (see :meth:`Query.from_options`).
+def query(source: str | None = None, target: str = "ice", **options) -> Query:
+    """Build a :class:`Query` from a source, a target and keyword options (see
+    :meth:`Query.from_options`).
 
     >>> query(carrying=["photos", "dmv_photos"], min_evidence="reported").carrying
     ('photos', 'dmv_photos')
+    >>> query("SFPD", max_hops=None).source, query("SFPD", max_hops=None).max_hops
+    ('SFPD', None)
     """
-    return Query.from_options(**options)
+    return Query.from_options(source=source, target=target, **options)
 
 
 # -- the question as JSON states it -------------------------------------------------------
