@@ -19,7 +19,8 @@ registry, so ``San Francisco CA PD`` lands on the curated ``sfpd`` and
 Flock-specific handling, all recorded in ``matches.csv``:
 
 - The state comes from the name (``Oakland CA PD``, ``(GA)``, ``-CA``); a name with
-  none takes the state of its sharing partners when they are all in one state.
+  none takes the state of its sharing partners when at least three have one, all the same,
+  and the name is an agency of that state (``Butte County SO``); otherwise it has no state.
 - A parenthesised note (``(Franklin CO)``) may choose between same-named townships.
 - A second account of one agency (``Polk County FL SO - Flex``, ``Hermitage PA PD 2``,
   ``Springfield MO PD (Raven)``) is resolved without its account suffix.
@@ -159,7 +160,7 @@ def unmatched_group(match: Match) -> str:
     if match.method == "ambiguous":
         return "ambiguous: several agencies of this name in the state"
     if not match.state:
-        return "no state in the name, and its partners are in several states"
+        return "no state in the name (and its partners do not settle one)"
     found = re.search(r"\((sheriff|police|prosecutor|other)\)", reason)
     kind = found.group(1) if found else "other"
     return {
@@ -251,17 +252,24 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
             continue
         rest, state, hints, dropped = parsed[name]
         inferred = ""
-        if state is None:
-            states = {parsed[p][1] for p in partners[name]} - {None}
-            if len(states) == 1:
-                state = states.pop()
-                inferred = f"; state {state} inferred: every partner with a state is in {state}"
         match = resolver.resolve(rest, state, county=hints[0] if hints else None, full_name=name)
+        if state is None and not match.resolved:
+            # Partners hint at the state (an agency mostly shares with its neighbours), but
+            # portals also list far-away partners: the hint counts only when at least three
+            # partners agree and the name then resolves to an agency of that state.
+            partner_states = [parsed[p][1] for p in partners[name] if parsed[p][1]]
+            if len(partner_states) >= 3 and len(set(partner_states)) == 1:
+                guess = resolver.resolve(rest, partner_states[0], county=hints[0] if hints else None,
+                                         full_name=name)
+                if guess.resolved and guess.method in ("name", "alias", "normalised"):
+                    match = guess
+                    inferred = (f"state {guess.state} from its partners: all {len(partner_states)} with a state "
+                                f"are in {guess.state}, and the name is an agency there")
         notes = []
         if dropped:
             notes.append(f"account suffix {dropped!r} dropped")
         if inferred:
-            notes.append(inferred.lstrip("; "))
+            notes.append(inferred)
         if name in notes_by_name:
             notes.append(f"N&O note: {notes_by_name[name]}")
         if notes:
