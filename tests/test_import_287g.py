@@ -279,6 +279,27 @@ def test_a_missing_column_names_file_sheet_row_and_column(tmp_path):
     assert not (tmp_path / "layer").exists()
 
 
+def test_a_renamed_signed_column_is_not_taken_for_the_pending_list(tmp_path):
+    header = [h if h != "SIGNED" else "DATE SIGNED" for h in HEADER]
+    bad = workbook(tmp_path / "renamed.xlsx", JULY[:1], header=header)
+    result = run(bad, "--pending", "-o", tmp_path / "layer")
+    assert result.exit_code == 1
+    assert "row 1, column 'SIGNED': required column is missing: the sheet has MOA but not SIGNED" in result.output
+
+
+def test_the_addendum_link_is_noted(tmp_path):
+    path = workbook(tmp_path / "addendum.xlsx", JULY[:1])
+    book = openpyxl.load_workbook(path)
+    book.active.cell(row=2, column=HEADER.index("ADDENDUM") + 1, value="link").hyperlink = \
+        "https://www.ice.gov/doclib/287gMOA/HarrisCoTX_addendum.pdf"
+    book.save(path)
+    run(path, "-o", tmp_path / "layer")
+    (edge,) = rows(tmp_path / "layer" / "edges.csv")
+    assert edge["url"] == MOA
+    assert edge["notes"].endswith("The ADDENDUM cell links to https://www.ice.gov/doclib/287gMOA/HarrisCoTX_addendum.pdf")
+    assert edge["quote"].endswith("| link | link")
+
+
 def test_a_wrong_sheet_lists_the_sheets(july, tmp_path):
     result = run(july, "--sheet", "Agencies", "-o", tmp_path / "layer")
     assert result.exit_code == 1

@@ -203,8 +203,8 @@ class Sheet:
 
     @property
     def pending(self) -> bool:
-        """ICE's pending list has no SIGNED or MOA column: its rows are not agreements yet."""
-        return not all(c in self.header for c in SIGNED_COLUMNS)
+        """ICE's pending list has neither a SIGNED nor an MOA column: its rows are not agreements yet."""
+        return not any(c in self.header for c in SIGNED_COLUMNS)
 
     def locate(self, number: int) -> str:
         return f"sheet {self.title} row {number}"
@@ -318,6 +318,12 @@ def read_workbook(path: str | os.PathLike, *, name: str | None = None, sheet: st
         title, header, header_row = _find_sheet(workbook, name, sheet)
     finally:
         workbook.close()
+    # One of SIGNED and MOA without the other is a renamed or missing column, not the pending list.
+    present = [c for c in SIGNED_COLUMNS if c in header]
+    if len(present) == 1:
+        (missing,) = set(SIGNED_COLUMNS) - set(present)
+        raise InputError([Problem(f"{name} [sheet {title}]", header_row, missing, None,
+                                  f"required column is missing: the sheet has {present[0]} but not {missing}")])
     links_wanted = any(c in header for c in LINK_COLUMNS)
     if links_wanted:
         workbook = _open(path, name, read_only=False)
@@ -485,7 +491,7 @@ def _moa(values: dict, links: dict) -> tuple[str, list[str]]:
             notes.append("MOA cell is empty")
     addendum, note = unwrap_url(links.get("ADDENDUM"))
     if addendum:
-        notes.append(f"addendum: {addendum}")
+        notes.append(f"the ADDENDUM cell links to {addendum}")
     elif note:
         notes.append(f"ADDENDUM link {note}")
     return url, notes
@@ -513,7 +519,14 @@ def _edge_notes(a: Agreement) -> str:
         head = f"287(g) memorandum of agreement, {a.support} ({meaning}); {when}."
         shows = ("The row shows a formal channel between the agency and ICE; it does not show which data "
                  "moves through it or that any moved (the MOA sets out what the agency shares).")
-    return " ".join([head, shows, *(n[0].upper() + n[1:] + "." for n in a.notes)])
+    return " ".join([head, shows, *(_sentence(n) for n in a.notes)])
+
+
+def _sentence(note: str) -> str:
+    """A note as a sentence: capitalised, and closed with a full stop unless it ends with an address
+    (a full stop would be copied with it)."""
+    text = note[0].upper() + note[1:]
+    return text if re.search(r"https?://\S+$", text) else text + "."
 
 
 def source_for(fetched: Fetched, sheet: Sheet) -> dict:
