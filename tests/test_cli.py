@@ -421,3 +421,25 @@ def test_show_names_the_ori_county_and_designation_apart_from_the_law(tmp_path):
     assert "  county: San Francisco" in lines and "  ORI: CA0380100" in lines
     assert "  sanctuary: yes — Sanctuary City Ordinance (San Francisco); SB54 (California)" in lines
     assert "  designation: designated by DOJ (2025-08-05): California (a designation, not a law)" in lines
+
+
+def test_sanctuary_names_those_that_cannot_and_narrows(run):
+    result = run("sanctuary", "--without", "e2")
+    assert result.exit_code == 0
+    assert result.output == (
+        "0 of 2 nodes under a sanctuary law can reach Immigration and Customs Enforcement within 6 hops,\n"
+        "without edge e2.\n"
+        "Routes that join statements about a group are left out (--group-joins counts them).\n"
+        "\n"
+        "Cannot reach it (2): no open route in this data, which is not proof that no data moves.\n"
+        "  San Francisco Police Department  [sfpd]\n"
+        "  Northern California Regional Intelligence Center  [ncric]\n")
+    narrowed = run("sanctuary", "--in", "CA", "--kind", "agency")
+    assert narrowed.output.splitlines()[:5] == [
+        "1 of 1 agency under a sanctuary law in California can reach Immigration and Customs Enforcement",
+        "within 6 hops.",
+        "Routes that join statements about a group are left out (--group-joins counts them).",
+        "",
+        "Can reach it (1), shortest routes first:",
+    ]
+    assert "[ncric]" not in narrowed.output

@@ -87,3 +87,32 @@ def test_several_categories_sweep_only_routes_carrying_one_end_to_end(tmp_path):
     model = Model.load(write_dataset(tmp_path / "d", edges=edges))
     swept = sweep(model, Query(carrying=("social_media", "licence_plate_reads")))
     assert "sfpd" not in {r.node for r in swept.reaches} and "ncric" in {r.node for r in swept.reaches}
+
+
+def test_sweep_names_the_nodes_that_cannot_reach(tiny):
+    # Without NCRIC's channel to ICE, NCRIC has no route and SFPD's only other route is blocked by policy.
+    result = sweep(Model.load(tiny), Query(without=("e2",), group_joins=False))
+    assert result.reaches == [] and result.cannot == ["sfpd", "ncric"]
+    assert result.to_dict()["cannot"][1] == {"id": "ncric", "name": "Northern California Regional Intelligence "
+                                             "Center", "law": "SB54 (California)"}
+
+
+@pytest.mark.parametrize("within, kinds, expected", [
+    ("CA", (), ["ncric", "sfpd"]),
+    ("California", ("agency",), ["sfpd"]),
+    ("San Francisco", (), ["sfpd"]),
+    ("us-ca-sf", ("fusion_center",), []),
+    ("Colorado", (), []),
+])
+def test_sweep_narrows_to_a_place_and_kinds(tiny, within, kinds, expected):
+    result = sweep(Model.load(tiny), within=within, kinds=kinds)
+    assert [r.node for r in result.reaches] == expected and result.covered == len(expected)
+
+
+def test_sweep_refuses_an_unknown_place_or_kind(tiny):
+    from flowmap.errors import NameNotFound
+
+    with pytest.raises(NameNotFound, match="no jurisdiction called 'Califronia'; did you mean: California"):
+        sweep(Model.load(tiny), within="Califronia")
+    with pytest.raises(QueryError, match="unknown node kind 'police'"):
+        sweep(Model.load(tiny), kinds=("police",))

@@ -193,6 +193,7 @@ class FlowMap:
         return routes.count(self.model, _query(source, to, {}, filters)).counts
 
     def sanctuary(self, to: str | Query = "ice", *, limit: int | None = DEFAULT_LIMIT, count: bool = False,
+                  within: str | None = None, kinds: str | list[str] | tuple[str, ...] = (),
                   **filters) -> sanctuary.SweepResult:
         """Every node under a sanctuary law that can reach ``to``.
 
@@ -205,6 +206,11 @@ class FlowMap:
         count : bool
             Count each node's open routes (enumerates them: slower on a large
             network).  Without it, only the one pass runs.
+        within : str or None
+            Only nodes in this place: a state's code or name (``"CA"``), or
+            any jurisdiction's id or name.
+        kinds : str or list of str
+            Only nodes of these kinds (``"agency"``, ``"fusion_center"``…).
         **filters
             As for :meth:`reach`, except ``via``; ``group_joins`` defaults to
             False here: a node is said to reach ``to`` only on a route that
@@ -220,7 +226,8 @@ class FlowMap:
             gateways (``exit``: the last node still under its sanctuary law;
             ``last``: the node that hands the data to ``to``), shortest routes
             first.  ``covered`` is the number of sanctuary nodes examined;
-            ``to_frame()`` gives one row per node.
+            ``cannot`` names (by id) those with no open route;
+            ``to_frame()`` gives one row per node that can reach ``to``.
 
         Raises
         ------
@@ -235,14 +242,17 @@ class FlowMap:
         >>> sf = next(r for r in sweep.reaches if r.node == "sfpd")
         >>> len(sf.shortest), sf.exit, sf.last
         (2, 'ncric', 'ncric')
-        >>> len(sweep.reaches) < sweep.covered  # the Motorola group's only route is blocked
-        True
+        >>> sweep.cannot  # the Motorola group's only route is blocked
+        ['ca-jurisdictions-in-motorola-lpr-network']
+        >>> [r.node for r in load().sanctuary(within="CA", kinds="agency").reaches]
+        ['sfpd']
         """
         if isinstance(to, Query):
             query = to.replace(**filters) if filters else to
         else:
             query = Query.from_options(**{"group_joins": False, "target": to, "limit": limit, **filters})
-        return sanctuary.sweep(self.model, query, count=count)
+        kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+        return sanctuary.sweep(self.model, query, count=count, within=within, kinds=kinds)
 
     def firewall(self, source: str | Query, to: str = "ice", **filters) -> cuts.Firewall:
         """The fewest channels (and intermediaries) whose removal closes every

@@ -348,10 +348,15 @@ def reach(state: State, source: str, target: str, limit: int, count_only: bool, 
               help="Also count each node's open routes, up to --limit (enumerates routes: slower on large data).")
 @click.option("--limit", type=click.IntRange(min=1), default=DEFAULT_LIMIT, show_default=True,
               help="With --count: count at most this many routes per node.")
+@click.option("--in", "within", metavar="PLACE",
+              help="Only nodes in PLACE: a state (CA, California) or any jurisdiction's id or name.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(tuple(schema.NODE_KINDS)),
+              help="Only nodes of this kind (repeatable).")
 @format_option
 @click.pass_obj
 @reports_errors
-def sanctuary(state: State, target: str, count_routes: bool, limit: int, fmt: str, **options) -> None:
+def sanctuary(state: State, target: str, count_routes: bool, limit: int, within: str | None,
+              kinds: tuple[str, ...], fmt: str, **options) -> None:
     """Every node under a sanctuary law that can reach TARGET, with the law, shortest route
     and gateways (and, with --count, its number of routes).
 
@@ -362,7 +367,8 @@ def sanctuary(state: State, target: str, count_routes: bool, limit: int, fmt: st
     from .sanctuary import sweep
     from .views import text
 
-    result = sweep(state.flowmap.model, query_from(options, target=target, limit=limit), count=count_routes)
+    result = sweep(state.flowmap.model, query_from(options, target=target, limit=limit), count=count_routes,
+                   within=within, kinds=kinds)
     echo_result(fmt, result.to_dict, result.to_frame, lambda: text.sweep_text(result))
 
 

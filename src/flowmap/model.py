@@ -320,6 +320,22 @@ class Model:
                     ids.append(row["id"])
         return keys
 
+    def resolve_jurisdiction(self, name: str) -> str:
+        """The id of the jurisdiction ``name`` names (id, name, name before a comma,
+        or a state's code); :class:`~flowmap.errors.NameNotFound` with close matches otherwise."""
+        found = self.find_jurisdiction(name)
+        if found is not None:
+            return found
+        key = " ".join(name.split()).casefold()
+        close = difflib.get_close_matches(key, list(self._jurisdiction_keys), n=5, cutoff=0.6)
+        suggestions = list(dict.fromkeys(f"{self.jurisdictions.at[j, 'name']} ({j})"
+                                         for k in close for j in self._jurisdiction_keys[k]))
+        raise NameNotFound("jurisdiction", name, suggestions, hint="jurisdictions are in jurisdictions.csv")
+
+    def jurisdiction_ref(self, jurisdiction: str) -> dict:
+        """``{"id", "name"}`` of a jurisdiction, as JSON names it."""
+        return {"id": jurisdiction, "name": self.jurisdictions.at[jurisdiction, "name"]}
+
     def nodes_in(self, jurisdiction: str) -> list[str]:
         """Node ids covered by ``jurisdiction`` (in it or in a place inside it), in file order."""
         return [n for n in self.node_ids if jurisdiction in self.jurisdiction_chain(n)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import schema
 from .errors import QueryError
 from .model import Model
 from .query import Query, envelope
@@ -62,6 +63,9 @@ class SweepResult:
     reaches: list[SanctuaryReach]
     covered: int  # sanctuary nodes examined
     counted: bool = False
+    cannot: list[str] = field(default_factory=list)  # sanctuary nodes examined with no open route, file order
+    within: str | None = None  # the jurisdiction the sweep was narrowed to (--in)
+    kinds: tuple[str, ...] = ()  # the node kinds it was narrowed to (--kind)
 
     @property
     def target(self) -> str:
@@ -80,10 +84,13 @@ class SweepResult:
         return {
             **envelope(self.model, "sanctuary", self.query),
             "target": self.model.ref(self.target),
+            "within": self.model.jurisdiction_ref(self.within) if self.within else None,
+            "kinds": list(self.kinds),
             "covered": self.covered,
             "reaching": len(self.reaches),
             "counted": self.counted,
             "reaches": self.to_list(),
+            "cannot": [{**self.model.ref(n), "law": self.model.sanctuary(n).text} for n in self.cannot],
         }
 
     def to_list(self) -> list[dict]:
@@ -107,24 +114,42 @@ class SweepResult:
     def _repr_html_(self) -> str:
         import html
 
-        target = html.escape(self.model.name(self.target))
+        model = self.model
+        target = html.escape(model.name(self.target))
         heading = (f"<p>{len(self.reaches)} of {self.covered} nodes under a sanctuary law can reach "
                    f"<b>{target}</b>.</p>")
-        return heading + self.to_frame().to_html(index=False, escape=True)
+        cannot = ""
+        if self.cannot:
+            names = ", ".join(f"<b>{html.escape(model.name(n))}</b>" for n in self.cannot)
+            cannot = (f"<p>{len(self.cannot)} cannot (no open route in this data, which is not proof that no "
+                      f"data moves): {names}.</p>")
+        return heading + cannot + self.to_frame().to_html(index=False, escape=True)
 
 
-def sweep(model: Model, query: Query | None = None, count: bool = False) -> SweepResult:
+def sweep(model: Model, query: Query | None = None, count: bool = False, within: str | None = None,
+          kinds: tuple[str, ...] = ()) -> SweepResult:
     """Which sanctuary nodes can reach the query's target, each with its shortest
     route and gateways; with ``count``, its open routes counted up to the
-    query's ``limit``."""
+    query's ``limit``.  The result also names the ones that cannot.
+
+    ``within`` (a jurisdiction's id, name or state code) and ``kinds`` (node
+    kinds) narrow the nodes examined."""
     query = query if query is not None else Query(group_joins=False)
     if query.via:
         raise QueryError("--via does not apply to the sanctuary sweep; use reach --via for one source")
     if query.source is not None:
         raise QueryError("the sanctuary sweep has no single source: it examines every sanctuary node")
     plan = Plan(model, query)
+    place = model.resolve_jurisdiction(within) if within else None
+    kinds = tuple(dict.fromkeys(kinds))
+    unknown = [k for k in kinds if k not in schema.NODE_KINDS]
+    if unknown:
+        raise QueryError(f"unknown node kind {unknown[0]!r} for --kind; choose from: {', '.join(schema.NODE_KINDS)}")
+    kind_of = model.nodes["kind"]
     candidates = [n for n in model.node_ids
-                  if model.sanctuary(n).protected and n not in plan.target_members and n not in plan.avoid]
+                  if model.sanctuary(n).protected and n not in plan.target_members and n not in plan.avoid
+                  and (place is None or place in model.jurisdiction_chain(n))
+                  and (not kinds or kind_of.at[n] in kinds)]
     reaches: list[SanctuaryReach] = []
     for origin, nodes in _by_origin(model, candidates).items():
         graph = plan.graph_for(origin)
@@ -134,7 +159,9 @@ def sweep(model: Model, query: Query | None = None, count: bool = False) -> Swee
                 found.routes, found.more_routes = search.count_open(plan.query.limit)
             reaches.append(found)
     reaches.sort(key=lambda r: (len(r.shortest), model.node_index[r.node]))
-    return SweepResult(model, plan.query, reaches, len(candidates), count)
+    reaching = {r.node for r in reaches}
+    cannot = [n for n in candidates if n not in reaching]
+    return SweepResult(model, plan.query, reaches, len(candidates), count, cannot, place, kinds)
 
 
 def shortest_routes(model: Model, graph: SearchGraph, nodes: list[str], max_hops: int,

@@ -10,7 +10,8 @@ from ..cuts import Firewall, edge_meaning, node_meaning
 from ..model import Model
 from ..routes import Counts, Hop, ReachResult, Route, hop_for
 from ..sanctuary import SweepResult
-from .verdict import verdict
+from .verdict import conditions, verdict
+from .words import join_or
 
 WIDTH = 100
 
@@ -138,11 +139,24 @@ def show_text(model: Model, node_id: str) -> str:
 
 
 def sweep_text(result: SweepResult) -> str:
+    """The sweep as a list: how many can reach the target, the ones that cannot
+    by name, then each one that can with its shortest route and gateways."""
     model = result.model
-    lines = [f"{len(result.reaches)} of {result.covered} nodes under sanctuary law can reach "
-             f"{name(model, result.target)}."]
+    target = name(model, result.target)
+    plural = result.covered != 1
+    nodes = (join_or([_kind_plural(k) if plural else k.replace("_", " ") for k in result.kinds]) if result.kinds
+             else "nodes" if plural else "node")
+    place = f" in {clean(model.jurisdictions.at[result.within, 'name'])}" if result.within else ""
+    lines = textwrap.wrap(f"{len(result.reaches)} of {result.covered} {nodes} under a sanctuary law{place} can "
+                          f"reach {target}{conditions(model, result.query)}.", WIDTH)
     if not result.query.group_joins:
         lines.append("Routes that join statements about a group are left out (--group-joins counts them).")
+    if result.cannot:
+        lines += ["", *textwrap.wrap(f"Cannot reach it ({len(result.cannot)}): no open route in this data, "
+                                     "which is not proof that no data moves.", WIDTH)]
+        lines += [f"  {name(model, n)}  [{n}]" for n in result.cannot]
+    if result.reaches:
+        lines += ["", f"Can reach it ({len(result.reaches)}), shortest routes first:"]
     for r in result.reaches:
         lines += ["", f"{name(model, r.node)}  [{r.node}]",
                   *textwrap.wrap(f"law: {clean(r.law)}", WIDTH, initial_indent="  ", subsequent_indent="    ")]
@@ -151,10 +165,15 @@ def sweep_text(result: SweepResult) -> str:
         lines += [f"  shortest ({_plural(len(r.shortest), 'hop')}): {path_line(model, r.shortest)}",
                   *[f"  joins statements about a group: {name(model, j.group)}" for j in r.shortest.group_joins],
                   f"  data leaves sanctuary through: {name(model, r.exit)}",
-                  f"  hands it to {name(model, result.target)}: {name(model, r.last)}"]
+                  f"  hands it to {target}: {name(model, r.last)}"]
     if any(r.more_routes for r in result.reaches):
         lines += ["", f"Counts marked + stopped at --limit {result.limit}."]
     return "\n".join(lines) + "\n"
+
+
+def _kind_plural(kind: str) -> str:
+    words = kind.replace("_", " ")
+    return words[:-1] + "ies" if words.endswith("y") else words + "s"
 
 
 def firewall_text(fw: Firewall) -> str:
