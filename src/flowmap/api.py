@@ -242,8 +242,8 @@ class FlowMap:
         >>> sf = next(r for r in sweep.reaches if r.node == "sfpd")
         >>> len(sf.shortest), sf.exit, sf.last
         (2, 'ncric', 'ncric')
-        >>> sweep.cannot  # the Motorola group's only route is blocked
-        ['ca-jurisdictions-in-motorola-lpr-network']
+        >>> sweep.cannot[0]  # the Motorola group's only route is blocked
+        'ca-jurisdictions-in-motorola-lpr-network'
         >>> [r.node for r in load().sanctuary(within="CA", kinds="agency").reaches]
         ['sfpd']
         """
