@@ -155,14 +155,23 @@ class Model:
                 "id": row["id"], "jurisdiction": row["jurisdiction"],
                 "name": self._jurisdiction_rows[row["jurisdiction"]]["name"], "designated_by": row["designated_by"],
                 "date": row["date"], "citation": row["citation"], "locator": row["locator"], "quote": row["quote"]})
-        # Nodes share a handful of places: work each out once.
-        by_place: dict[tuple[str, str, str], Sanctuary] = {}
-        statuses = []
+        self._county_keys: dict[str, str] = {}  # county name as written -> county_key(name)
+        # Nodes share far fewer places, and places far fewer chains: work each out once.
+        by_place: dict[tuple[str, str, str], tuple[tuple[str, ...], Sanctuary]] = {}
+        by_chain: dict[tuple[str, ...], Sanctuary] = {}
+        chains, statuses = [], []
         for place in zip(nodes["jurisdiction"], nodes["state"], nodes["county"]):
-            if place not in by_place:
-                by_place[place] = self._sanctuary_of(self._chain(*place))
-            statuses.append(by_place[place])
+            found = by_place.get(place)
+            if found is None:
+                chain = self._chain(*place)
+                if chain not in by_chain:
+                    by_chain[chain] = self._sanctuary_of(chain)
+                found = by_place[place] = (chain, by_chain[chain])
+            chains.append(found[0])
+            statuses.append(found[1])
+        self._chains = dict(zip(self.node_ids, chains))
         self._sanctuary = dict(zip(self.node_ids, statuses))
+        self._node_rows: dict[str, dict] = {}  # filled by node_row, as rows are asked for
         self.derived = Derived()  # what the query layer derives from this data (hops, search graphs)
 
     @classmethod
@@ -393,18 +402,6 @@ class Model:
         """
         return self._chains[node_id]
 
-    @cached_property
-    def _chains(self) -> dict[str, tuple[str, ...]]:
-        by_place: dict[tuple[str, str, str], tuple[str, ...]] = {}
-        chains = {}
-        nodes = self.frames["nodes"]
-        places = zip(nodes["jurisdiction"], nodes["state"], nodes["county"])
-        for node_id, place in zip(self.node_ids, places):
-            if place not in by_place:
-                by_place[place] = self._chain(*place)
-            chains[node_id] = by_place[place]
-        return chains
-
     def _chain(self, jurisdiction: str, state: str, county: str = "") -> tuple[str, ...]:
         chain: list[str] = []
 
@@ -415,7 +412,10 @@ class Model:
 
         climb(jurisdiction)
         for name in split_list(county):
-            climb(self._county_jurisdictions.get((state, county_key(name)), ""))
+            key = self._county_keys.get(name)
+            if key is None:
+                key = self._county_keys[name] = county_key(name)
+            climb(self._county_jurisdictions.get((state, key), ""))
         climb(self._state_jurisdiction.get(state, ""))
         return tuple(chain)
 
@@ -485,19 +485,16 @@ class Model:
         """Each node id's kind (agency, fusion_center, ..., group)."""
         return dict(zip(self.node_ids, self.frames["nodes"]["kind"]))
 
-    @cached_property
-    def _node_rows(self) -> dict[str, dict]:
-        rows = {}
-        for row in self.frames["nodes"].rows():
-            status = self._sanctuary[row["id"]]
-            rows[row["id"]] = {**row, "sanctuary": status.status, "sanctuary_law": status.law_text,
-                               "designation": status.designation_text}
-        return rows
-
     def node_row(self, node_id: str) -> dict[str, str]:
         """The nodes row for a node id (with ``sanctuary``, ``sanctuary_law`` and ``designation``), as a
         dict: views call this per node, where a DataFrame lookup costs a hundred times more."""
-        return self._node_rows[node_id]
+        row = self._node_rows.get(node_id)
+        if row is None:
+            status = self._sanctuary[node_id]
+            row = self._node_rows[node_id] = {**self.frames["nodes"].row(self.node_index[node_id]),
+                                              "sanctuary": status.status, "sanctuary_law": status.law_text,
+                                              "designation": status.designation_text}
+        return row
 
     def source_row(self, source_id: str) -> dict[str, str]:
         """The sources row for a source id, as a dict."""
