@@ -682,3 +682,25 @@ def test_api_render(model):
     assert "denver" in d.nodes
     assert d.dot == diagram(model, "sfpd", context=True, firewall=True,
                             filters=make_filters(min_evidence="capability")).dot
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20))))
+def test_layout_generations_agree_with_networkx(graph):
+    import networkx as nx
+
+    n, pairs = graph
+    names = [f"n{i}" for i in range(n)]
+    successors = {name: set() for name in names}
+    for u, v in pairs:
+        if u != v:
+            successors[names[u]].add(names[v])
+    reference = nx.DiGraph()
+    reference.add_nodes_from(names)
+    reference.add_edges_from((u, v) for u, targets in successors.items() for v in targets)
+    condensed = nx.condensation(reference)
+    generations = list(nx.topological_generations(condensed))
+    expected = (len(generations),
+                max(sum(len(condensed.nodes[c]["members"]) for c in generation) for generation in generations))
+    assert render._generations(names, successors) == expected

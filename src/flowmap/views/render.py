@@ -121,8 +121,11 @@ HEADINGS: dict[str, _Heading] = {"tall": _Heading(42, 64, 4, 2), "wide": _Headin
 # -- escaping -------------------------------------------------------------------
 
 def _clean(text: str) -> str:
-    """One line: newlines and tabs in the data must not break a label's layout."""
-    return re.sub(r"\s+", " ", text).strip()
+    """One line: newlines and tabs in the data must not break a label's layout.
+
+    ``str.split()`` splits on what ``\\s`` matches (``str.isspace``), in C.
+    """
+    return " ".join(text.split())
 
 
 def _html(text: str) -> str:
@@ -309,6 +312,9 @@ class _Selection:
     cut: set[str] = field(default_factory=set)
     title: list[str] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)  # drawn on their own, never collapsed: the source, the target
+
+    rows: dict[str, dict] = field(default_factory=dict, repr=False)  # edge rows read so far, by _edge_row
+    memo: dict[tuple, object] = field(default_factory=dict, repr=False)  # text worked out once per diagram
 
     @property
     def has_context(self) -> bool:
@@ -564,6 +570,14 @@ class _Boxes:
     of: dict[str, _Box]  # node id -> its box
 
 
+def _edge_row(model: Model, selection: _Selection, edge_id: str) -> dict[str, str]:
+    """An edge's row, read once per diagram (the DOT asks for it several times)."""
+    row = selection.rows.get(edge_id)
+    if row is None:
+        row = selection.rows[edge_id] = model.edge_row(edge_id)
+    return row
+
+
 def _edge_look(selection: _Selection, edge_id: str, evidence: str) -> tuple:
     """What decides how an edge is drawn (line style, colour, marking)."""
     return (evidence, edge_id in selection.focus_edges, selection.blocked.get(edge_id), edge_id in selection.cut)
@@ -581,7 +595,7 @@ def _boxes(model: Model, selection: _Selection, collapse: bool) -> _Boxes:
         senders: dict[str, set] = {}
         receivers: dict[str, set] = {}
         for edge_id in selection.edges:
-            row = model.edge_row(edge_id)
+            row = _edge_row(model, selection, edge_id)
             look = _edge_look(selection, edge_id, row["evidence"])
             receivers.setdefault(row["from"], set()).add((row["to"], look))
             senders.setdefault(row["to"], set()).add((row["from"], look))
@@ -616,16 +630,85 @@ def _narrower_layout(model: Model, selection: _Selection, boxes: _Boxes) -> str:
     Graphviz ranks nodes by longest path; the generations of the graph with
     its cycles collapsed estimate those ranks well enough to choose.
     """
-    import networkx as nx
+    names = [box.name for box in boxes.drawn]
+    successors: dict[str, set[str]] = {name: set() for name in names}
+    for e in selection.edges:
+        row = _edge_row(model, selection, e)
+        successors[boxes.of[row["from"]].name].add(boxes.of[row["to"]].name)
+    ranks, broadest = _generations(names, successors)
+    return "tall" if ranks > broadest else "wide"
 
-    graph = nx.DiGraph()
-    graph.add_nodes_from(box.name for box in boxes.drawn)
-    graph.add_edges_from((boxes.of[row["from"]].name, boxes.of[row["to"]].name)
-                         for row in map(model.edge_row, selection.edges))
-    condensed = nx.condensation(graph)
-    ranks = list(nx.topological_generations(condensed))
-    broadest = max(sum(len(condensed.nodes[c]["members"]) for c in rank) for rank in ranks)
-    return "tall" if len(ranks) > broadest else "wide"
+
+def _generations(names: list[str], successors: dict[str, set[str]]) -> tuple[int, int]:
+    """The number of generations of the graph with each cycle collapsed into one
+    node, and the most nodes (counting a cycle's members) in one generation."""
+    component = _strongly_connected(names, successors)
+    size: dict[int, int] = {}
+    for name in names:
+        size[component[name]] = size.get(component[name], 0) + 1
+    after: dict[int, set[int]] = {c: set() for c in size}
+    for name, targets in successors.items():
+        after[component[name]].update(component[t] for t in targets if component[t] != component[name])
+    waiting = dict.fromkeys(size, 0)
+    for targets in after.values():
+        for c in targets:
+            waiting[c] += 1
+    generation = [c for c, n in waiting.items() if n == 0]
+    ranks = broadest = 0
+    while generation:  # Kahn's algorithm, a generation at a time
+        ranks += 1
+        broadest = max(broadest, sum(size[c] for c in generation))
+        following = []
+        for c in generation:
+            for d in after[c]:
+                waiting[d] -= 1
+                if not waiting[d]:
+                    following.append(d)
+        generation = following
+    return ranks, broadest
+
+
+def _strongly_connected(names: list[str], successors: dict[str, set[str]]) -> dict[str, int]:
+    """Each name's strongly connected component, numbered (Tarjan's algorithm,
+    iterative: a diagram's routes can be longer than Python's recursion limit)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    component: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    count = 0
+    for root in names:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(successors[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(successors[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component[member] = count
+                    if member == node:
+                        break
+                count += 1
+    return component
 
 
 @dataclass(frozen=True)
@@ -795,7 +878,7 @@ def _edge_groups(model: Model, selection: _Selection, boxes: _Boxes) -> list[lis
     Edges to or from a collapsed box are parallel in the same way."""
     groups: dict[tuple, list[str]] = {}
     for edge_id in selection.edges:
-        row = model.edge_row(edge_id)
+        row = _edge_row(model, selection, edge_id)
         key = (boxes.of[row["from"]].name, boxes.of[row["to"]].name,
                *_edge_look(selection, edge_id, row["evidence"]))
         groups.setdefault(key, []).append(edge_id)
@@ -840,7 +923,11 @@ def _edge(model: Model, selection: _Selection, boxes: _Boxes, edge_ids: list[str
         for hop in hops:
             alike.setdefault((hop.data, hop.evidence.date, hop.evidence.hedge), []).append(hop)
         for same in alike.values():
-            lines += _record_lines(same[0], bullet=len(alike) > 1, count=len(same))
+            ev = same[0].evidence
+            key = ("record", same[0].data, ev.date, ev.hedge, len(alike) > 1, len(same))
+            if key not in selection.memo:  # records read alike across a map: wrap each once
+                selection.memo[key] = _record_lines(same[0], bullet=len(alike) > 1, count=len(same))
+            lines += selection.memo[key]
         attrs["label"] = _beside_label(lines) if beside else _label_html(lines)
     tooltip = _tooltip([line for i, e in enumerate(edge_ids)
                         for line in ([""] if i else []) + _edge_tooltip(model, selection, e)])
@@ -888,7 +975,7 @@ def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str
     lines.append(" · ".join(facts))
     if hop.requested_by:
         lines.append(f"requested by: {_clean(model.name(hop.requested_by))}")
-    row = model.edge_row(edge_id)
+    row = _edge_row(model, selection, edge_id)
     excludes = split_list(row["excludes"])
     if excludes:
         names = ", ".join(_clean(model.jurisdiction_row(j)["name"]) for j in excludes)
@@ -896,7 +983,10 @@ def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str
         lines.append(("BLOCKED for this route: " if blocked_here else "policy: ") + f"carries no data from {names}")
     if edge_id in selection.cut:
         lines.append("FIREWALL: cutting this channel helps close every open route")
-    lines.append(_source_line(model, ev.citation, ev.locator))
+    key = ("source", ev.citation, ev.locator)
+    if key not in selection.memo:
+        selection.memo[key] = _source_line(model, ev.citation, ev.locator)
+    lines.append(selection.memo[key])
     lines.append(f"“{_clean(ev.quote)}”")
     notes = row["notes"]
     if notes:
@@ -929,7 +1019,7 @@ def _key(model: Model, selection: _Selection, heading: _Heading) -> str:
         return f'{sample}<td align="left"><font color="{colour}"> {_html(text)}</font></td>'
 
     lines = []
-    levels = {model.edge_row(e)["evidence"] for e in selection.edges}
+    levels = {_edge_row(model, selection, e)["evidence"] for e in selection.edges}
     lines += [line(EVIDENCE_KEY[level], INK, EVIDENCE_STYLE[level])
               for level in schema.EVIDENCE_LEVELS if level in levels]
     if set(selection.blocked) & selection.focus_edges:
