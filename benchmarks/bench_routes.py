@@ -324,6 +324,124 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
                     f"{(compile_s + pass_s) / bfs_s:.0f}x one BFS", "-", "-"))
 
 
+# -- the engine's bounds: a small --limit, --via pruning (issues 11 and 15) ----------------
+
+ISSUE_SAN_JOSE_S = "55-59 s"  # issue 11: reach "San Jose CA PD" --limit 50 at 6 hops, before the fix
+ISSUE_VIA_S = "6.7 s"  # issue 15: reach --via X where no route passes X, before the fix
+
+
+def engine_benchmarks(args, rows: list[Row], results: dict) -> None:
+    """The listing stops at --limit, and --via prunes, on the Flock join (issues 11 and 15)."""
+    source = flock.source_dir(args.private_eyes)
+    if source is None:
+        print("The Flock sharing list is absent: skipping benchmarks 5-6.")
+        return
+    with flock.flock_dataset(source) as dataset:
+        def fresh_model(_=None) -> Model:
+            return Model.load(dataset.directory)
+
+        model = fresh_model()
+        bench_small_limit(args, rows, results, model, fresh_model, dataset.directory)
+        bench_via(args, rows, results, model, fresh_model)
+
+
+def bench_small_limit(args, rows, results, model, fresh_model, directory) -> None:
+    print('\n[5] reach "San Jose CA PD" --limit 50 at the default --max-hops 6 (issue 11)')
+    src = model.resolve("San Jose CA PD")
+    query = Query(src, limit=50)
+    ours_s, result = best(lambda m: routes.reach(m, query), args.repeat, setup=fresh_model)
+    listed = [r.edges for r in result.routes]
+    assert len(listed) == 50 and result.more_routes
+    assert [len(e) for e in listed] == sorted(len(e) for e in listed), "not shortest first"
+    # The routes shorter than the longest listed are all of them: networkx lists the same set.
+    longest = max(len(e) for e in listed)
+    shorter = {e for e in listed if len(e) < longest}
+    theirs = {tuple(k for _, _, k in p) for p in nx.all_simple_edge_paths(model.graph, src, "ice", cutoff=longest - 1)}
+    assert shorter == theirs, "the shortest routes differ from networkx's"
+    warm_s, _ = best(lambda: routes.reach(model, query), max(args.repeat, 5))
+    # As the issue measured it: the command, cold, JSON out (the cache of checked tables warm).
+    command = [sys.executable, "-c", "import sys; from flowmap.cli import main; sys.argv[0] = 'flowmap'; main()",
+               "--data", str(directory), "reach", "San Jose CA PD", "--limit", "50", "--format", "json"]
+    subprocess.run(command, capture_output=True, check=True)  # fills the cache of checked tables
+    cli_s, _ = best(lambda: subprocess.run(command, capture_output=True, check=True), args.repeat)
+    print(f"    flowmap: 50 routes (longest {longest} hops; the {len(shorter)} shorter ones equal networkx's) "
+          f"in {fmt_s(ours_s)} on a fresh model ({fmt_s(warm_s)} warm); the command, cold: {fmt_s(cli_s)}")
+    results.update(san_jose_limit50_s=ours_s, san_jose_limit50_warm_s=warm_s, san_jose_limit50_cli_s=cli_s)
+    rows.append(Row("5. reach San Jose --limit 50, 6 hops (fresh model)", fmt_s(ours_s),
+                    f"before: {ISSUE_SAN_JOSE_S} (issue 11)", "-", "stops at the limit", "yes"))
+    rows.append(Row("5b. the same as a command, cold (info)", fmt_s(cli_s), f"before: {ISSUE_SAN_JOSE_S}",
+                    "-", "-", "-"))
+
+
+def bench_via(args, rows, results, model, fresh_model) -> None:
+    print("\n[6] reach --via X where no route passes X (issue 15), beside a reachability check")
+    src = model.resolve("San Jose CA PD")
+    plan = Plan(model, Query(src))
+    graph = plan.graph_for(model.jurisdiction_chain(src))
+    index = model.node_index[src]
+    # A node San Jose sends to directly, from which ICE cannot be reached: no route passes it.
+    dead = next(model.node_ids[v] for _, v in graph.out_all[index] if graph.dist_all[0][v] >= routes.UNREACHABLE)
+    # And one that many routes pass, for the case where the via node is on routes.
+    alive = next(model.node_ids[v] for _, v in graph.out_all[index]
+                 if graph.dist_all[0][v] < routes.UNREACHABLE and not graph.index.is_target[v])
+    fresh_runs = max(args.repeat, 5)  # compiling dominates both: more runs, the best kept
+    via_s, none = best(lambda m: routes.reach(m, Query(src, via=(dead,))), fresh_runs, setup=fresh_model)
+    check_s, reachable = best(lambda m: RouteSearch(m, Query(src)).reachable, fresh_runs, setup=fresh_model)
+    assert none.routes == [] and none.blocked == [] and reachable
+    warm_via_s, _ = best(lambda: routes.reach(model, Query(src, via=(dead,))), max(args.repeat, 5))
+    warm_check_s, _ = best(lambda: RouteSearch(model, Query(src)).reachable, max(args.repeat, 5))
+    some_s, some = best(lambda: routes.reach(model, Query(src, via=(alive,), limit=50)), max(args.repeat, 3))
+    assert some.routes and all(alive in r.nodes for r in some.routes)
+    counted_s, counted = best(lambda: RouteSearch(model, Query(src, via=(alive,), max_hops=3)).count(), 1)
+    theirs = sum(1 for p in nx.all_simple_edge_paths(model.graph, src, "ice", cutoff=3)
+                 if alive in {v for _, v, _ in p})
+    assert counted.open + counted.blocked == theirs, f"{counted} routes through {alive}, networkx {theirs}"
+    ratio = via_s / check_s
+    print(f"    --via {dead} (no route): {fmt_s(via_s)} on a fresh model, {fmt_s(warm_via_s)} warm; "
+          f"a reachability check: {fmt_s(check_s)} fresh, {fmt_s(warm_check_s)} warm")
+    print(f"    --via {alive} --limit 50 (on routes): {fmt_s(some_s)} warm; counting its {theirs:,} routes of "
+          f"<= 3 hops: {fmt_s(counted_s)} (networkx agrees)")
+    results.update(via_none_s=via_s, via_none_warm_s=warm_via_s, reachable_check_s=check_s,
+                   reachable_check_warm_s=warm_check_s, via_some_limit50_s=some_s, via_count4_s=counted_s)
+    rows.append(Row("6. reach --via X, no route through X (fresh model)", fmt_s(via_s),
+                    f"reachability check {fmt_s(check_s)} (before: {ISSUE_VIA_S})", f"{ratio:.1f}x the check",
+                    "about a reachability check (<= 3x)", "yes" if ratio <= 3 else "NO"))
+    rows.append(Row("6b. the same, warm (info)", fmt_s(warm_via_s), f"reachability check {fmt_s(warm_check_s)}",
+                    "-", "-", "-"))
+    rows.append(Row("6c. reach --via a node on routes, --limit 50 (info)", fmt_s(some_s), "-", "-", "-", "-"))
+
+
+ISSUE_SWEEP_SYNTHETIC_S = "25 s"  # issue 11: flowmap sanctuary on the 200,000-edge synthetic dataset, before
+
+
+def bench_sweep_synthetic(args, rows: list[Row], results: dict) -> None:
+    """The sanctuary sweep over the synthetic national network: one pass, no route counted (issue 11)."""
+    print(f"\n[7] sanctuary sweep over the synthetic network ({args.agencies:,} agencies, ~{args.edges:,} edges)")
+    with tempfile.TemporaryDirectory(prefix="flowmap-synthetic-sweep-") as tmp:
+        synthetic.write(tmp, agencies=args.agencies, edges=args.edges, seed=args.seed)
+        loaded = Model.load(tmp)  # fills the cache of checked tables; not timed
+
+        def fresh(_=None) -> Model:
+            return Model.load(tmp)
+
+        sweep_s, swept = best(lambda m: sanctuary.sweep(m, Query()), args.repeat, setup=fresh)
+        count_s, counted = best(lambda m: sanctuary.sweep(m, Query(limit=50), count=True), 1, setup=fresh)
+        assert [r.node for r in swept.reaches] == [r.node for r in counted.reaches]
+        command = [sys.executable, "-c", "import sys; from flowmap.cli import main; sys.argv[0] = 'flowmap'; main()",
+                   "--data", tmp, "sanctuary", "--format", "json"]
+        subprocess.run(command, capture_output=True, check=True)
+        cli_s, _ = best(lambda: subprocess.run(command, capture_output=True, check=True), args.repeat)
+        del loaded
+    print(f"    {len(swept.reaches):,} of {swept.covered:,} sanctuary nodes reach ICE; the sweep on a fresh model "
+          f"(search graphs compiled, one pass, no route counted): {fmt_s(sweep_s)}; with --count --limit 50: "
+          f"{fmt_s(count_s)}; the command, cold (checked tables cached): {fmt_s(cli_s)}")
+    results.update(sweep_synthetic_s=sweep_s, sweep_synthetic_count50_s=count_s, sweep_synthetic_cli_s=cli_s)
+    rows.append(Row("7. sanctuary sweep, synthetic 200k edges, command", fmt_s(cli_s),
+                    f"before: {ISSUE_SWEEP_SYNTHETIC_S} (issue 11)", "-", "<= 2 s", "yes" if cli_s <= 2 else "NO"))
+    rows.append(Row("7b. the sweep itself, fresh model (info)", fmt_s(sweep_s), f"with --count: {fmt_s(count_s)}",
+                    "-", "-", "-"))
+
+
 # -- the synthetic benchmark -------------------------------------------------------
 
 LOAD_CHILD = r"""
@@ -448,8 +566,10 @@ def main() -> int:
     results: dict = {"machine": info}
     started = time.perf_counter()
     flock_benchmarks(args, rows, results)
+    engine_benchmarks(args, rows, results)
     if not args.skip_synthetic:
         bench_synthetic(args, rows, results)
+        bench_sweep_synthetic(args, rows, results)
     results["total_s"] = time.perf_counter() - started
     print(f"\nall benchmarks: {fmt_s(results['total_s'])}\n")
     print_table(rows)

@@ -485,6 +485,7 @@ class FilteredGraph:
     is_target: bytearray
     targets: list[int]
     dist_all: list[list[int]]  # per layer
+    arrays: object = field(repr=False)  # the model's EdgeArrays
     by_origin: dict = field(default_factory=dict, repr=False)
 
 
@@ -500,21 +501,20 @@ def filtered_graph(model: Model, plan: Plan) -> FilteredGraph:
     receivers = arrays.receiver[chosen].tolist()
 
     layers = max(len(query.carrying), 1)
-    bits = [0] * len(model.edge_ids)
     if len(query.carrying) > 1:
+        bits = [0] * len(model.edge_ids)
         for e in edges:
             carried = arrays.data[e]
             bits[e] = sum(1 << i for i, c in enumerate(query.carrying) if c in carried)
     else:
-        for e in edges:
-            bits[e] = 1
+        bits = [1] * len(model.edge_ids)  # one layer: every edge the search may use is in it
 
     target_nodes = sorted(model.node_index[t] for t in plan.target_members)
     real = list(range(n))
     virtual: dict[int, list[int]] = {}
     # Where each edge enters, and the states it may leave from.
     to_state = receivers
-    from_states = [[u] for u in senders]
+    extra_from: dict[int, int] = {}  # edge position -> the group sentence state it may also leave from
     if not query.group_joins:
         kinds = model.node_kinds
         groups = {model.node_index[g] for g in model.node_ids if kinds[g] == "group"} - set(target_nodes)
@@ -535,20 +535,29 @@ def filtered_graph(model: Model, plan: Plan) -> FilteredGraph:
                 if u in groups:
                     state = sentence_state.get((u, hop_for(model, model.edge_ids[e]).sentence))
                     if state is not None:
-                        from_states[position].append(state)
+                        extra_from[position] = state
     states = len(real)
     out: list[list[tuple[int, int]]] = [[] for _ in range(states)]
     into: list[list[tuple[int, int]]] = [[] for _ in range(states)]
-    for e, froms, v in zip(edges, from_states, to_state):
-        for u in froms:
-            out[u].append((e, v))
-            into[v].append((e, u))
+    for e, u, v in zip(edges, senders, to_state):
+        out[u].append((e, v))
+        into[v].append((e, u))
+    for position, u in extra_from.items():
+        e, v = edges[position], to_state[position]
+        out[u].append((e, v))
+        into[v].append((e, u))
+    if extra_from:  # keep each list strongest first, then file order
+        rank = arrays.evidence_rank
+        for lists in (out, into):
+            for arcs in lists:
+                arcs.sort(key=lambda arc: (rank[arc[0]], arc[0]))
     is_target = bytearray(states)
     for t in target_nodes:
         is_target[t] = 1
-    dist_all = [distances_to(into, target_nodes, states, bits, 1 << layer)[0] for layer in range(layers)]
+    layered = bits if layers > 1 else None  # one layer: every edge is in it, no check per edge
+    dist_all = [distances_to(into, target_nodes, states, layered, 1 << layer)[0] for layer in range(layers)]
     return FilteredGraph(allowed, n, real, list(range(n)), virtual, out, into, bits, layers, is_target,
-                         target_nodes, dist_all)
+                         target_nodes, dist_all, arrays)
 
 
 class SearchGraph:
@@ -567,10 +576,23 @@ class SearchGraph:
             self.out_open = index.out
             self.dist_open = index.dist_all
         else:
+            # Copy the lists, then filter only those of the states a closed edge
+            # touches: restrictions are few, the graph may hold hundreds of thousands of edges.
             closed = restricted
-            self.out_open = [[(e, v) for e, v in arcs if not closed[e]] for arcs in index.out]
-            into_open = [[(e, u) for e, u in arcs if not closed[e]] for arcs in index.into]
-            self.dist_open = [distances_to(into_open, index.targets, len(index.real), index.bits, 1 << layer)[0]
+            arrays = index.arrays
+            edges = np.flatnonzero(restricted).tolist()
+            senders = set(arrays.sender[edges].tolist())
+            receivers = set(arrays.receiver[edges].tolist())
+            self.out_open = list(index.out)
+            into_open = list(index.into)
+            for node in senders:
+                for state in (node, *index.virtual.get(node, ())):
+                    self.out_open[state] = [(e, v) for e, v in index.out[state] if not closed[e]]
+            for node in receivers:
+                for state in (node, *index.virtual.get(node, ())):
+                    into_open[state] = [(e, u) for e, u in index.into[state] if not closed[e]]
+            layered = index.bits if index.layers > 1 else None
+            self.dist_open = [distances_to(into_open, index.targets, len(index.real), layered, 1 << layer)[0]
                               for layer in range(index.layers)]
         self._dist_need: list[list[int]] | None = None
 
