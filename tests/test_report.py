@@ -219,6 +219,21 @@ def test_bad_requests_are_clear_and_write_nothing(tiny, tmp_path):
     assert list(tmp_path.iterdir()) == [tiny]
 
 
+def test_markdown_parses_without_raw_html_even_from_hostile_data(tmp_path):
+    markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py parses Markdown as CommonMark")
+    nodes = [dict(n) for n in NODES]
+    nodes[0] = {**nodes[0], "name": "<div onclick=x>**SF** [PD](javascript:y)</div> | `x`"}
+    data = write_dataset(tmp_path / "hostile", nodes=nodes)
+    text = brief(data, tmp_path / "h.md", "SFPD")
+    tokens = markdown_it.MarkdownIt("commonmark").enable("table").parse(text)
+    flat = [t for token in tokens for t in [token, *(token.children or [])]]
+    assert not [t for t in flat if t.type in ("html_inline", "html_block")]
+    hrefs = [t.attrs.get("href") or t.attrs.get("src") for t in flat if t.type in ("link_open", "image")]
+    assert hrefs and all(h == "h.png" or h.startswith(("http://", "https://")) for h in hrefs)
+    rendered = markdown_it.MarkdownIt("commonmark").enable("table").render(text)
+    assert "&lt;div onclick=x&gt;**SF** [PD](javascript:y)&lt;/div&gt; | `x`" in rendered
+
+
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
