@@ -436,3 +436,27 @@ def test_ices_july_workbook():
 def test_ices_pending_workbook_is_recognised():
     sheet = ice287g.read_workbook(_real("pendingAgencies07182025pm.xlsx"))
     assert sheet.pending and len(sheet.rows) == 26
+
+
+def readme_query(heading: str) -> tuple[str, list[str]]:
+    """The README's documented query after ``heading``, and the answer it quotes (the next plain block)."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rest = text[text.index(heading):]
+    code = re.search(r"```python\n(.*?)```", rest, re.S)
+    answer = re.search(r"```\n(.*?)```", rest[code.end():], re.S)
+    return code.group(1), answer.group(1).strip().splitlines()
+
+
+def test_the_readme_answer_is_current(tmp_path, monkeypatch, capsys):
+    """The documented query, run as written on ICE's July list, prints the answer the README quotes."""
+    registry_file = EXTERNAL.parent / "fbi-agencies" / "agencies-2021.csv"
+    if not registry_file.exists():
+        pytest.skip("the FBI list is not in ../shared/external/fbi-agencies")
+    ice287g.import_287g([_real("participatingAgencies07182025pm.xlsx")], tmp_path / "layers" / "287g",
+                        model=Model.load(), registry=registry_file)
+    code, answer = readme_query("**Which agencies in DOJ-designated states or counties have signed 287(g)")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.strip().splitlines() == answer

@@ -213,3 +213,16 @@ def test_torn_aparts_table():
                        "Executive Office of the State of North Carolina", "Texas Workforce Commission"}
     lines = EXTERNAL.read_text().splitlines()
     assert all(lines[a.row - 1].startswith(a.quote) and len(a.quote) <= 300 for a in kept)
+
+
+def test_the_readme_answer_is_current(tmp_path, monkeypatch, capsys):
+    """The documented query, run as written on Torn Apart's table, prints the answer the README quotes."""
+    from test_import_287g import readme_query
+
+    if not EXTERNAL.exists():
+        pytest.skip("explorer.csv is not in ../shared/external/ice-contracts")
+    contracts.import_contracts(EXTERNAL, tmp_path / "layers" / "contracts", model=Model.load())
+    code, answer = readme_query("**Which state and county agencies sold ICE access to their databases")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out.strip().splitlines() == answer
