@@ -293,6 +293,32 @@ def test_every_data_category_reads_as_words():
         assert "_" not in render.data_label(category)
 
 
+def test_render_refuses_two_sources_rather_than_drawing_one(tiny):
+    result = CliRunner().invoke(cli, ["--data", str(tiny), "render", "--from", "sfpd", "--from", "ncric",
+                                      "--format", "dot"])
+    assert result.exit_code == 2
+    assert ("Error: a diagram shows the routes from one source; got --from 'sfpd' and --from 'ncric'. Run "
+            "flowmap render once per source (each with its own -o FILE).") in result.output
+    assert "digraph" not in result.output
+
+
+def test_stale_fontconfig_warning_is_dropped_and_real_errors_pass(capfd):
+    with render._without_stale_fontconfig_warnings():
+        os.write(2, b'Fontconfig warning: "/usr/share/fontconfig/conf.avail/05-reset-dirs-sample.conf", '
+                    b'line 6: unknown element "reset-dirs"\n')
+        os.write(2, b"Error: syntax error in line 3\n")
+    assert capfd.readouterr().err == "Error: syntax error in line 3\n"
+
+
+def test_image_render_writes_nothing_to_stderr_but_the_summary(tiny, tmp_path):
+    # In a fresh process, as a user runs it: the bundled fontconfig initialises here.
+    out = tmp_path / "sfpd.png"
+    run = subprocess.run([sys.executable, "-c", "from flowmap.cli import main; main()", "--data", str(tiny),
+                          "render", "--from", "sfpd", "-o", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == f"wrote {out} (png, 4 nodes, 4 edges)\n"
+
+
 # -- SVG, PNG, PDF ---------------------------------------------------------------------
 
 def test_svg_carries_citation_tooltips_and_https_links(model):

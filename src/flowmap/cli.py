@@ -406,8 +406,9 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
 
 
 @cli.command()
-@click.option("--from", "source", metavar="SOURCE",
-              help="Draw only the routes from SOURCE (id, name or alias). Without it: the whole map.")
+@click.option("--from", "sources", metavar="SOURCE", multiple=True,
+              help="Draw only the routes from SOURCE (id, name or alias). Without it: the whole map. "
+                   "One source per diagram.")
 @click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
               help="Where the routes end; it and its units are drawn in one box.")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
@@ -429,7 +430,7 @@ def firewall(state: State, source: str, target: str, fmt: str, **options) -> Non
               help="Draw at most this many open routes (and this many blocked ones).")
 @click.pass_obj
 @reports_errors
-def render(state: State, source: str | None, target: str, output: str | None, fmt: str | None, layout: str,
+def render(state: State, sources: tuple[str, ...], target: str, output: str | None, fmt: str | None, layout: str,
            context: bool, firewall_: bool, expand: bool, limit: int, **options) -> None:
     """Draw the map, or the routes from SOURCE to TARGET, as SVG, PNG, PDF or Graphviz DOT.
 
@@ -443,6 +444,12 @@ def render(state: State, source: str | None, target: str, output: str | None, fm
     flowmap render --from SFPD --context -o sfpd.png
     flowmap render --from SFPD --firewall --layout wide --format pdf > sfpd.pdf
     """
+    if len(sources) > 1:
+        # Drawing only the last one, as click would, is a silent answer to another question.
+        named = " and ".join(f"--from {s!r}" for s in sources)
+        raise click.UsageError(f"a diagram shows the routes from one source; got {named}. "
+                               "Run flowmap render once per source (each with its own -o FILE).")
+    source = sources[0] if sources else None
     if output is None and fmt in ("png", "pdf") and sys.stdout.isatty():
         raise click.UsageError(f"{fmt.upper()} is binary and would garble the terminal: "
                                "write it with -o FILE or redirect the output to a file.")

@@ -19,10 +19,12 @@ them honest).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
 import secrets
+import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -292,9 +294,43 @@ def _draw(dot: str, format: str) -> bytes:
         raise RenderError(f"cannot draw a {format} image: pygraphviz is not available ({exc}). {advice}") from exc
     args = f"-Gdpi={PNG_DPI}" if format == "png" else ""
     try:
-        return pygraphviz.AGraph(string=dot).draw(format=format, prog="dot", args=args)
+        with _without_stale_fontconfig_warnings():
+            return pygraphviz.AGraph(string=dot).draw(format=format, prog="dot", args=args)
     except Exception as exc:  # pygraphviz reports Graphviz failures as ValueError, DotError or others
         raise RenderError(f"Graphviz could not draw the {format} image: {exc}. {advice}") from exc
+
+
+#: What the fontconfig bundled in the pygraphviz wheel says of a newer system's
+#: configuration it cannot parse (``<reset-dirs>``, fontconfig 2.14+).  It is
+#: harmless (the element is skipped, fonts still load) but reads as an error.
+#: FONTCONFIG_FILE cannot avoid it: that build scans /usr/share/fontconfig/conf.avail
+#: whatever file it is given.
+STALE_FONTCONFIG = re.compile(rb'^Fontconfig warning: .*unknown element "reset-dirs"\r?$')
+
+
+@contextlib.contextmanager
+def _without_stale_fontconfig_warnings():
+    """Pass everything the C libraries write to stderr during a draw, except
+    :data:`STALE_FONTCONFIG` lines.  Graphviz writes to file descriptor 2
+    directly, so the descriptor is redirected to a temporary file and its
+    lines are copied back afterwards; a real error still reaches the user."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to filter (a detached process)
+        yield
+        return
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            kept = [line for line in captured.read().splitlines(keepends=True)
+                    if not STALE_FONTCONFIG.match(line.rstrip(b"\n"))]
+            if kept:
+                os.write(2, b"".join(kept))
 
 
 # -- what to draw ---------------------------------------------------------------
