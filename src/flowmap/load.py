@@ -243,6 +243,13 @@ class Frame:
     def row(self, position: int) -> dict[str, str]:
         return {name: column.at(position) for name, column in self.columns.items()}
 
+    def row_getter(self):
+        """A function of a position returning that row as a dict: faster than :meth:`row`
+        for many rows, as every column is a list by then."""
+        names = list(self.columns)
+        lists = [self[name] for name in names]
+        return lambda position: dict(zip(names, [values[position] for values in lists]))
+
     def rows(self) -> list[dict[str, str]]:
         """Every row as a dict, in order."""
         names = list(self.columns)

@@ -231,7 +231,7 @@ class Model:
     # -- names ---------------------------------------------------------------
 
     def name(self, node_id: str) -> str:
-        return self.node_row(node_id)["name"]
+        return self.frames["nodes"]["name"][self.node_index[node_id]]
 
     def ref(self, node_id: str) -> dict:
         """``{"id", "name"}``: how JSON output names a node."""
@@ -519,7 +519,11 @@ class Model:
     def edge_row(self, edge_id: str) -> dict[str, str]:
         """The edges row for an edge id, as a dict: microseconds, where
         ``edges.loc[edge_id]`` costs about a hundred."""
-        return self.frames["edges"].row(self.edge_index[edge_id])
+        return self._edge_row_at(self.edge_index[edge_id])
+
+    @cached_property
+    def _edge_row_at(self):
+        return self.frames["edges"].row_getter()
 
 
 _COUNTY_WORDS = re.compile(r"\b(county|parish|borough|city and county of|city and|of)\b")

@@ -145,11 +145,11 @@ def sweep(model: Model, query: Query | None = None, count: bool = False, within:
     unknown = [k for k in kinds if k not in schema.NODE_KINDS]
     if unknown:
         raise QueryError(f"unknown node kind {unknown[0]!r} for --kind; choose from: {', '.join(schema.NODE_KINDS)}")
-    kind_of = model.nodes["kind"]
+    kind_of = model.node_kinds  # a dict: the nodes DataFrame would import pandas for one column
     candidates = [n for n in model.node_ids
                   if model.sanctuary(n).protected and n not in plan.target_members and n not in plan.avoid
                   and (place is None or place in model.jurisdiction_chain(n))
-                  and (not kinds or kind_of.at[n] in kinds)]
+                  and (not kinds or kind_of[n] in kinds)]
     reaches: list[SanctuaryReach] = []
     for origin, nodes in _by_origin(model, candidates).items():
         graph = plan.graph_for(origin)
