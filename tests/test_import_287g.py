@@ -454,8 +454,16 @@ def test_the_readme_answer_is_current(tmp_path, monkeypatch, capsys):
     registry_file = EXTERNAL.parent / "fbi-agencies" / "agencies-2021.csv"
     if not registry_file.exists():
         pytest.skip("the FBI list is not in ../shared/external/fbi-agencies")
-    ice287g.import_287g([_real("participatingAgencies07182025pm.xlsx")], tmp_path / "layers" / "287g",
-                        model=Model.load(), registry=registry_file)
+    s = ice287g.import_287g([_real("participatingAgencies07182025pm.xlsx")], tmp_path / "layers" / "287g",
+                            model=Model.load(), registry=registry_file)
+    methods = ", ".join(f"{m} {s['resolution'][m]}" for m in ("name", "normalised", "variant", "fuzzy")
+                        if s["resolution"].get(m))
+    row = (f"| July 18, 2025 | {s['rows']} | {s['agreements']} (117 / 415 / 300) | {s['with_moa_link']} "
+           f"({s['moa_unwrapped']}) | {s['without_moa_link']} | {s['agencies']} | {s['resolved']} "
+           f"({round(100 * s['resolved'] / s['agencies'])}%): {methods} | {s['resolution'].get('new', 0)} | "
+           f"{s['resolution'].get('ambiguous', 0)} |")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert row in readme, f"update the July row of the README's 287(g) table to:\n{row}"
     code, answer = readme_query("**Which agencies in DOJ-designated states or counties have signed 287(g)")
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})
