@@ -132,6 +132,7 @@ def test_the_brief_says_the_verdict_routes_blocked_firewall_caveats_and_data(sfp
     assert "Verified: searching again without the cut channels" in text
     assert "it does not show that one record travelled the whole way" in text
     assert "Filters none: every evidence level" in text
+    assert "Source's protection Sanctuary City Ordinance (San Francisco); SB54 (California)" in text
     joined = " ".join("".join(Page(sfpd_html).text).split())
     assert "A Report, Watchdog, 2024-11, p. 3.“NCRIC ran the plate”" in joined
     assert re.search(r"Content hash \(SHA-256 over every file\): [0-9a-f]{64}", text)

@@ -197,6 +197,8 @@ def ftm_entities(model: Model, selection: Selection) -> list[dict]:
         law = f"under a sanctuary law: {a['sanctuary_law']}" if a.get("sanctuary") == "yes" else \
             f"sanctuary status: {a.get('sanctuary', 'unknown')}"
         description = [f"flowmap node {node} ({a['kind'].replace('_', ' ')})", law]
+        if a.get("designation"):
+            description.append(a["designation"])
         if a.get("state"):
             description.append(f"state: {a['state']}")
         if a.get("jurisdiction"):

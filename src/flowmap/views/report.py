@@ -277,11 +277,22 @@ def reach_brief(model: Model, query: Query, fmt: str = "html", date: str | None 
     day, basis = _date(info, date)
     return Brief(
         title=f"Can data held by {src} reach {tgt}?", verdict=verdict(result),
-        question=_question(model, filters, [("Source", src), ("Target", f"{tgt} (and its units)")]),
+        question=_question(model, filters, [("Source", src), ("Source's protection", _protection(model, result.source)),
+                                            ("Target", f"{tgt} (and its units)")]),
         counts=counts, routes=routes, blocked=blocked, firewall=firewall, firewall_cuts=cut_lines,
         groups=[], not_reaching=[], diagram_svg=svg, diagram_png=png, diagram_note="",
         diagram_alt=f"Diagram of the routes from {src} to {tgt}", dataset=info, sources=_sources(model),
         version=flowmap_version(), date=day, date_basis=basis, notes=notes, limit_note=limit_note)
+
+
+def _protection(model: Model, node: str) -> str:
+    """The sanctuary laws and designations covering a node, in words."""
+    status = model.sanctuary(node)
+    text = clean(status.text)
+    if text:
+        return text
+    return "no sanctuary law or designation covers it in this data" if status.status != "unknown" else \
+        "unknown: the data holds no sanctuary status for its places"
 
 
 def _firewall(model: Model, notes: Footnotes, fw: cuts.Firewall, src: str, tgt: str):
