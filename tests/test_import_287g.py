@@ -316,6 +316,15 @@ def test_the_list_is_found_on_another_sheet(tmp_path):
     assert rows(tmp_path / "layer" / "edges.csv")[0]["locator"] == "sheet Sheet1 row 2"
 
 
+def test_a_workbook_without_the_xlsx_suffix(july, tmp_path):
+    """A download may be named after a URL with no suffix; the workbook is read all the same."""
+    plain = tmp_path / "download"
+    plain.write_bytes(july.read_bytes())
+    result = run(plain, "-o", tmp_path / "layer")
+    assert result.exit_code == 0, result.output
+    assert len(rows(tmp_path / "layer" / "edges.csv")) == 4
+
+
 def test_empty_workbooks_and_sheets(tmp_path):
     book = openpyxl.Workbook()
     book.save(tmp_path / "empty.xlsx")

@@ -36,6 +36,7 @@ declares against a cap (a small file can unpack to gigabytes).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import urllib.parse
@@ -243,8 +244,10 @@ def _open(path: Path, name: str, read_only: bool):
     import openpyxl
 
     try:
-        # data_only: a formula cell's last computed value, which is what ICE's readers see.
-        return openpyxl.load_workbook(path, read_only=read_only, data_only=True)
+        # A file object, not a path: openpyxl refuses a path without an .xlsx suffix, and a
+        # download may have none (the cache names files after the URL). data_only: a formula
+        # cell's last computed value, which is what ICE's readers see.
+        return openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=read_only, data_only=True)
     except Exception as exc:  # openpyxl raises many types (KeyError, ValueError, XML errors) for one cause
         raise _problem(name, f"is a corrupt or unreadable workbook: {type(exc).__name__}: {exc}") from None
 
@@ -564,7 +567,7 @@ def _list_date(fetched: Fetched) -> tuple[str, str]:
     try:
         import openpyxl
 
-        workbook = openpyxl.load_workbook(fetched.path, read_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(fetched.path.read_bytes()), read_only=True)
         modified = workbook.properties.modified
         workbook.close()
     except Exception:  # the properties are a nicety; the workbook itself was read already
