@@ -235,6 +235,21 @@ def test_markdown_parses_without_raw_html_even_from_hostile_data(tmp_path):
     assert "&lt;div onclick=x&gt;**SF** [PD](javascript:y)&lt;/div&gt; | `x`" in rendered
 
 
+def test_without_graphviz_the_brief_stands_without_its_picture(tiny, tmp_path, monkeypatch):
+    from flowmap.errors import RenderError
+    from flowmap.views import render
+
+    def fail(self, format="svg"):
+        raise RenderError("cannot draw a png image: pygraphviz is not available")
+
+    monkeypatch.setattr(render.Diagram, "render", fail)
+    for suffix in ("html", "md"):
+        text = brief(tiny, tmp_path / f"b.{suffix}", "SFPD")
+        assert "No diagram: cannot draw a png image: pygraphviz is not available" in text
+        assert "Route 1 (2 hops)" in text
+    assert not (tmp_path / "b.png").exists()
+
+
 def _png_size(data: bytes) -> tuple[int, int]:
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")

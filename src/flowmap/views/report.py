@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cuts
-from ..errors import QueryError
+from ..errors import QueryError, RenderError
 from ..model import Model
 from ..provenance import Dataset, dataset, flowmap_version
 from ..query import Query
@@ -230,13 +230,22 @@ def _svg_inline(svg: bytes) -> str:
     return text.strip()
 
 
-def _diagram(model: Model, fmt: str, query: Query, result=None, firewall=None) -> tuple[str | None, bytes | None]:
+def _diagram(model: Model, fmt: str, query: Query, result=None,
+             firewall=None) -> tuple[str | None, bytes | None, str]:
+    """The diagram as inline SVG (HTML) or PNG (Markdown), or a note saying why there is none.
+
+    A brief without its picture still stands (Graphviz missing, or a map too
+    large to lay out): the note says so, and the rest is unchanged.
+    """
     from . import render
 
-    diagram = render.diagram(model, query, result, firewall, layout="tall" if result is None else "auto")
-    if fmt == "html":
-        return _svg_inline(diagram.render("svg")), None
-    return None, diagram.render("png")
+    try:
+        diagram = render.diagram(model, query, result, firewall, layout="tall" if result is None else "auto")
+        if fmt == "html":
+            return _svg_inline(diagram.render("svg")), None, ""
+        return None, diagram.render("png"), ""
+    except RenderError as exc:
+        return None, None, f"No diagram: {exc}"
 
 
 def reach_brief(model: Model, query: Query, fmt: str = "html", date: str | None = None) -> Brief:
@@ -272,7 +281,7 @@ def reach_brief(model: Model, query: Query, fmt: str = "html", date: str | None 
                   if result.more_routes or result.more_blocked else "")
     fw = cuts.firewall(model, query)
     firewall, cut_lines = _firewall(model, notes, fw, src, tgt)
-    svg, png = _diagram(model, fmt, query, result, fw if fw.reachable else None)
+    svg, png, diagram_note = _diagram(model, fmt, query, result, fw if fw.reachable else None)
     info = dataset(model)
     day, basis = _date(info, date)
     return Brief(
@@ -280,7 +289,7 @@ def reach_brief(model: Model, query: Query, fmt: str = "html", date: str | None 
         question=_question(model, filters, [("Source", src), ("Source's protection", _protection(model, result.source)),
                                             ("Target", f"{tgt} (and its units)")]),
         counts=counts, routes=routes, blocked=blocked, firewall=firewall, firewall_cuts=cut_lines,
-        groups=[], not_reaching=[], diagram_svg=svg, diagram_png=png, diagram_note="",
+        groups=[], not_reaching=[], diagram_svg=svg, diagram_png=png, diagram_note=diagram_note,
         diagram_alt=f"Diagram of the routes from {src} to {tgt}", dataset=info, sources=_sources(model),
         version=flowmap_version(), date=day, date_basis=basis, notes=notes, limit_note=limit_note)
 
@@ -371,8 +380,9 @@ def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | N
     note = ""
     edges = {e for entries in groups.values() for entry in entries for e in (h.edge for h in entry.route.hops)}
     if edges and len(model.edges) <= MAX_SWEEP_DIAGRAM_EDGES:
-        svg, png = _diagram(model, fmt, query.replace(source=None))
-        note = "The whole map under the filters above; double green borders mark bodies under a sanctuary law."
+        svg, png, failed = _diagram(model, fmt, query.replace(source=None))
+        note = failed or ("The whole map under the filters above; double green borders mark bodies "
+                          "under a sanctuary law.")
     elif edges:
         note = (f"No diagram: the map has {len(model.edges)} flows, too many to read on a page. "
                 "Draw one node's routes with `flowmap render --from NODE`.")
