@@ -63,6 +63,14 @@ def parse_dot(dot: str) -> pydot.Dot:
     return graphs[0]
 
 
+def subgraphs(graph) -> list:
+    """Every subgraph, nested ones too (all of a diagram sits in the credit box)."""
+    found = []
+    for sub in graph.get_subgraphs():
+        found += [sub, *subgraphs(sub)]
+    return found
+
+
 def all_nodes(graph) -> dict[str, pydot.Node]:
     """Nodes by unquoted name, in subgraphs too; ``node``/``edge`` defaults left out."""
     found = {n.get_name().strip('"'): n for n in graph.get_nodes() if n.get_name() not in ("node", "edge", "graph")}
@@ -192,28 +200,37 @@ def test_firewall_marks_the_cut_edges(model):
 
 def test_target_and_its_units_share_one_cluster(model):
     graph = parse_dot(diagram(model, "sfpd", context=True).dot)
-    target = next(s for s in graph.get_subgraphs() if s.get_name() == "cluster_target")
+    target = next(s for s in subgraphs(graph) if s.get_name() == "cluster_target")
     assert set(all_nodes(target)) == {"ice", "ice-das"}
-    assert "Immigration and Customs Enforcement" in target.get("label")
+    assert target.get("label") == "<>"  # ICE's own box names it: the box saying it again read as a second ICE
+
+    # Reaching only a unit: the box names the target.
+    edges = [*EDGES, {**EDGES[0], "id": "e7", "from": "denver", "to": "ice-das"}]
+    unit_only = Model.load(write_dataset(model.directory.parent / "unit", edges=edges))
+    graph = parse_dot(diagram(unit_only, "denver", filters=Query(without=("e6",))).dot)
+    box = next(s for s in subgraphs(graph) if s.get_name() == "cluster_target")
+    assert set(all_nodes(box)) == {"ice-das"} and "Immigration and Customs Enforcement" in box.get("label")
 
 
 def test_sanctuary_nodes_are_marked_and_the_state_box_names_the_law(model):
     graph = parse_dot(diagram(model, "sfpd").dot)
-    california = next(s for s in graph.get_subgraphs() if s.get_name() == "cluster_state_CA")
-    assert "sanctuary: SB54" in california.get("label")
+    california = next(s for s in subgraphs(graph) if s.get_name() == "cluster_state_CA")
+    assert "Covered by California’s SB54" in california.get("label")
     nodes = all_nodes(graph)
     for node_id in ("sfpd", "ncric"):
         assert nodes[node_id].get("peripheries") == "2"
         assert attr(nodes[node_id], "color") == render.SANCTUARY
-        assert "sanctuary" in nodes[node_id].get("label")
-    assert "Sanctuary City" in nodes["sfpd"].get("label")  # the city's own law, not shown by the box
+        assert "Covered by" in nodes[node_id].get("label")
+    label = nodes["sfpd"].get("label")  # the city's own law, which the state box does not name
+    assert "Covered by San Francisco’s" in label and "Sanctuary City Ordinance" in label and "SB54" not in label
+    assert "Covered by its state’s law" in nodes["ncric"].get("label")
     assert nodes["vendor"].get("peripheries") is None
 
 
 def test_a_node_alone_in_its_state_names_every_law(model):
     # With NCRIC gone, SFPD is California's only node: no state box, so the node says SB54 itself.
     graph = parse_dot(diagram(model, filters=make_filters(avoid="ncric")).dot)
-    assert not any(s.get_name() == "cluster_state_CA" for s in graph.get_subgraphs())
+    assert not any(s.get_name() == "cluster_state_CA" for s in subgraphs(graph))
     label = all_nodes(graph)["sfpd"].get("label")
     assert "SB54" in label and "Sanctuary City" in label
 
@@ -228,7 +245,7 @@ def test_node_kinds_have_their_own_shapes(model):
 def test_filters_apply(model):
     d = diagram(model, filters=make_filters(carrying="immigration_records"))
     assert d.edges == ("e5",)
-    assert "carrying immigration records end to end" in parse_dot(d.dot).get("label")
+    assert "Carrying immigration records on every hop." in parse_dot(d.dot).get("label")
 
 
 def test_parallel_edges_drawn_alike_share_one_line(tiny):
@@ -246,14 +263,15 @@ def test_unreachable_source_still_shows_both_ends(model):
     d = diagram(model, "denver", filters=make_filters(min_evidence="documented"))
     assert set(d.nodes) == {"denver", "ice"}
     assert d.edges == ()
-    assert "0 open routes, 0 blocked by policy" in parse_dot(d.dot).get("label")
+    assert ("No route found in this data within 6 hops; that is not proof that no data moves."
+            in parse_dot(d.dot).get("label"))
 
 
 def test_limit_says_when_routes_were_left_out(tiny):
     extra = {**EDGES[0], "id": "e7", "to": "ice-das", "evidence": "documented"}
     model = Model.load(write_dataset(tiny.parent / "more", edges=[*EDGES, extra]))
     label = parse_dot(diagram(model, "sfpd", limit=1).dot).get("label")
-    assert "1+ open route" in label and "more exist" in label
+    assert "1+ routes found within 6 hops, and 1 route blocked by a policy" in label and "more exist" in label
 
 
 def test_via_keeps_only_routes_through_it(model):
@@ -281,7 +299,7 @@ def test_layout_keeps_the_picture_narrow(model):
 
 def test_tall_layout_keeps_labels_off_the_lines(model):
     graph = parse_dot(diagram(model, "sfpd", layout="tall").dot)
-    target = next(s for s in graph.get_subgraphs() if s.get_name() == "cluster_target")
+    target = next(s for s in subgraphs(graph) if s.get_name() == "cluster_target")
     assert target.get("labelloc") == "b"  # routes enter the box from above
     assert all_edges(graph)["edge-e1"].get("label").startswith("<<table")
 
@@ -291,6 +309,24 @@ def test_every_data_category_reads_as_words():
 
     for category in schema.DATA_CATEGORIES:
         assert "_" not in render.data_label(category)
+
+
+def test_credit_line_at_the_foot_names_the_sources(model):
+    graph = parse_dot(diagram(model, "sfpd").dot)
+    credit = next(s for s in graph.get_subgraphs() if s.get_name() == "cluster_credit")
+    assert credit.get("labelloc") == "b"
+    text = credit.get("label")
+    assert "Source: Watchdog, “A Report” (2024)." in text and "Made with flowmap." in text
+    assert 'point-size="10"' in text
+
+
+def test_a_long_title_puts_the_arrow_before_the_target(tiny):
+    nodes = [{**n, "name": "Orange County Intelligence Assessment Center"} if n["id"] == "ncric" else n
+             for n in NODES]
+    model = Model.load(write_dataset(tiny.parent / "long", nodes=nodes))
+    label = parse_dot(diagram(model, "ncric", layout="tall").dot).get("label")
+    assert ('<b>Orange County Intelligence Assessment Center</b></font></td></tr><tr><td align="left">'
+            '<font point-size="18"><b>→ Immigration and Customs Enforcement</b>') in label
 
 
 def test_render_refuses_two_sources_rather_than_drawing_one(tiny):

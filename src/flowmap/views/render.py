@@ -431,7 +431,8 @@ def _whole_map(model: Model, query: Plan) -> _Selection:
     nodes = _endpoints(model, edges) | {query.target}
     blocked = {e: split_list(excludes) for e in edges if (excludes := model.edge_row(e)["excludes"])}
     title = [f"Data flows toward {_clean(model.name(query.target))}",
-             f"{len(nodes)} entities, {len(edges)} flows{_filter_note(model, query)}"]
+             f"{len(nodes)} entities, {len(edges)} flows; each flow cites its source.",
+             _conditions_line(model, query, routes=False)]
     return _Selection(_ordered_nodes(model, nodes), edges, set(nodes), set(edges), blocked, False, title=title)
 
 
@@ -451,12 +452,24 @@ def _routes_from(model: Model, query: Plan, result: ReachResult, context: bool,
         nodes.add(query.target)  # a diagram of "cannot reach" still shows what it cannot reach
 
     open_count, blocked_count = len(result.routes), len(result.blocked)
+    # Plain words for the reader of a published diagram; the details are in the key and the tooltips.
+    def count(n: int, more: bool) -> str:
+        return f"{n}{'+' if more else ''} route{'s' if n != 1 or more else ''}"
+
     hops = query.query.max_hops
-    summary = (f"{open_count}{'+' if result.more_routes else ''} open route{'s' if open_count != 1 else ''}, "
-               f"{blocked_count}{'+' if result.more_blocked else ''} blocked by policy"
-               + (f", within {hops} hops" if hops is not None else ""))
-    title = [f"{_clean(model.name(source))} → {_clean(model.name(query.target))}",
-             summary + _filter_note(model, query)]
+    within = f" within {hops} hop{'s' if hops != 1 else ''}" if hops is not None else ""
+    if open_count:
+        found = f"{count(open_count, result.more_routes)} found{within}"
+        if blocked_count:
+            found += f", and {count(blocked_count, result.more_blocked)} blocked by a policy"
+        found += "; each hop cites its source."
+    elif blocked_count:
+        found = (f"No open route in this data{within}: {count(blocked_count, result.more_blocked)} blocked by a "
+                 "policy; each hop cites its source.")
+    else:
+        found = f"No route found in this data{within}; that is not proof that no data moves."
+    title = [f"{_clean(model.name(source))} → {_clean(model.name(query.target))}", found,
+             _conditions_line(model, query)]
     if result.more_routes or result.more_blocked:
         title.append(f"Showing the first {limit} routes of each kind; more exist (raise --limit).")
     joins = sorted({j.group for r in (*result.routes, *result.blocked) for j in r.group_joins},
@@ -499,30 +512,16 @@ def _map_query(query: Plan) -> Plan:
     return Plan(query.model, query.query.replace(via=()))
 
 
-def _filter_note(model: Model, query: Plan) -> str:
-    f = query.query
-    parts = []
-    if f.carrying:
-        parts.append(("carrying " if len(f.carrying) == 1 else "carrying one of ")
-                     + ", ".join(data_label(d) for d in f.carrying) + " end to end")
-    if f.min_evidence and f.min_evidence != schema.EVIDENCE_LEVELS[-1]:
-        parts.append(f"evidence: {f.min_evidence} or stronger")
-    if f.since:
-        parts.append(f"since {f.since}")
-    if f.until:
-        parts.append(f"until {f.until}")
-    if f.dated_only:
-        parts.append("dated flows only")
-    if f.via:
-        parts.append("via " + ", ".join(_clean(model.name(n)) for n in query.via))
-    if f.avoid:
-        parts.append("without " + ", ".join(_clean(model.name(n)) for n in sorted(query.avoid,
-                                                                                    key=model.node_index.get)))
-    if f.without:
-        parts.append("without edges " + ", ".join(sorted(query.without, key=model.edge_index.get)))
-    if not f.group_joins:
-        parts.append("no routes joining statements about a group")
-    return f" ({'; '.join(parts)})" if parts else ""
+def _conditions_line(model: Model, query: Plan, routes: bool = True) -> str:
+    """``On documented evidence only, carrying …``: the filters in plain words (empty: none)."""
+    from .verdict import filter_phrases
+
+    q = query.query
+    phrases = filter_phrases(model, q if routes else q.replace(via=()))
+    if not q.group_joins:
+        phrases.append("leaving out routes that join statements about a group")
+    text = ", ".join(phrases)
+    return (text[:1].upper() + text[1:] + ".") if text else ""
 
 
 # -- DOT --------------------------------------------------------------------------
@@ -549,12 +548,19 @@ def _build_dot(model: Model, query: Plan, selection: _Selection, layout: str, co
     out.append("edge" + _attr_list({"fontname": f'"{FONT}"', "fontsize": str(SIZE_EDGE),
                                     "arrowsize": "0.7", "penwidth": "1.3"}) + ";\n")
 
+    # Everything sits in a borderless box whose label, at its foot, is the credit
+    # line: a graph has one label (the heading), a cluster's can go below.
+    out.append("subgraph cluster_credit {\n")
+    out += [f"{key}={value};\n" for key, value in
+            {"label": _credit(model, selection, HEADINGS[layout]), "labelloc": "b", "labeljust": "l",
+             "color": "white"}.items()]
     shown_law: dict[str, str] = {}  # box -> jurisdiction whose law its cluster's label already names
     placed: set[str] = set()
     for cluster in _clusters(model, query, selection, layout, boxes.drawn):
         label = "<" + "".join(f'{line}<br align="left"/>' for line in cluster.label) + ">"
         out.append(f"subgraph cluster_{cluster.name} {{\n")
-        out += [f"{key}={value};\n" for key, value in {"label": label, **cluster.style}.items()]
+        # labelloc is set on every box: unset, it would inherit the credit box's "b".
+        out += [f"{key}={value};\n" for key, value in {"label": label, "labelloc": "t", **cluster.style}.items()]
         for box in cluster.members:
             if cluster.law:
                 shown_law[box.name] = cluster.law
@@ -566,8 +572,40 @@ def _build_dot(model: Model, query: Plan, selection: _Selection, layout: str, co
             out.append(_node(model, selection, box, None) + "\n")
     for group in _edge_groups(model, selection, boxes):
         out.append(_edge(model, selection, boxes, group, beside=layout == "tall") + "\n")
-    out.append("}\n")
+    out.append("}\n}\n")
     return "".join(out)
+
+
+#: Sources named in the credit line; the rest are counted (every one is in the tooltips).
+CREDIT_SOURCES = 4
+SIZE_CREDIT = 10
+
+
+def _credit(model: Model, selection: _Selection, heading: _Heading) -> str:
+    """The foot of the diagram, in small type: the sources its flows and laws
+    cite, then "Made with flowmap"."""
+    cited: dict[str, None] = {}
+    for edge_id in selection.edges:
+        if edge_id in selection.focus_edges:
+            cited.setdefault(model.edge_row(edge_id)["citation"])
+    for node_id in selection.nodes:
+        if node_id in selection.focus_nodes:
+            for law in model.sanctuary(node_id).laws:
+                if law["citation"]:
+                    cited.setdefault(law["citation"])
+    names = []
+    for citation in list(cited)[:CREDIT_SOURCES]:
+        row = model.source_row(citation)
+        year = (row["date"] or "")[:4]
+        who = _clean(row["publisher"])
+        names.append((f"{who}, " if who else "") + f"“{_clean(row['title'])}”" + (f" ({year})" if year else ""))
+    if len(cited) > CREDIT_SOURCES:
+        names.append(f"and {len(cited) - CREDIT_SOURCES} more")
+    text = (f"Source{'s' if len(cited) != 1 else ''}: {'; '.join(names)}. " if names else "") + \
+        "Each flow’s citation is in its tooltip (SVG). Made with flowmap."
+    lines = _wrap(text, heading.note_width + 20)
+    return "<" + "".join(f'<font point-size="{SIZE_CREDIT}" color="{MUTED}">{_html(line)}</font><br align="left"/>'
+                         for line in lines) + ">"
 
 
 def _attr_list(attrs: dict[str, str]) -> str:
@@ -767,7 +805,9 @@ def _clusters(model: Model, query: Plan, selection: _Selection, layout: str, dra
                  "fontsize": str(SIZE_BOX), "penwidth": "1.5",
                  # Routes come down into the target's box when tall: a label on top would be crossed.
                  "labelloc": "b" if layout == "tall" else "t"}
-        label = [f"<b>{_html(_clean(model.name(query.target)))}</b>"]
+        # The target's own box names it; a label saying it again reads as a second ICE.
+        named = any(query.target in box.members for box in target_members)
+        label = [] if named else [f"<b>{_html(_clean(model.name(query.target)))}</b>"]
         clusters.append(_Cluster("target", label, style, target_members))
     by_state: dict[str, list[_Box]] = {}
     for box in drawn:
@@ -786,7 +826,7 @@ def _clusters(model: Model, query: Plan, selection: _Selection, layout: str, dra
         if row and row["sanctuary"] == "yes":
             grey = all(box.first not in selection.focus_nodes for box in members)
             colour = GREY_TEXT if grey else SANCTUARY
-            text = "sanctuary: " + (_clean(row["law"]) or f"law of {name}")
+            text = covered_by([{"law": row["law"], "name": row["name"]}])
             label += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
                       for line in _wrap(text, CLUSTER_NOTE_WIDTH)]
         else:
@@ -794,6 +834,31 @@ def _clusters(model: Model, query: Plan, selection: _Selection, layout: str, dra
         style = {"style": "rounded", "color": '"#9aa7b5"', "fontcolor": '"#4a5a6a"', "fontsize": str(SIZE_BOX)}
         clusters.append(_Cluster(f"state_{state}", label, style, members, law))
     return clusters
+
+
+def _place_name(name: str) -> str:
+    """``Northern California (NCRIC's area)`` → ``Northern California``;
+    ``Orange County, California`` → ``Orange County``."""
+    return _clean(re.sub(r"\s*\(.*?\)", "", name).split(",")[0]) or _clean(name)
+
+
+def _law_words(law: dict) -> str:
+    """A covering law in plain words: ``California's SB54`` when the source names
+    a law plainly, else ``San Francisco's sanctuary protections``; the law as the
+    source words it stays in the tooltip."""
+    text = _clean(law["law"])
+    place = _place_name(law["name"])
+    # A name as a law has one (SB54, Sanctuary City Ordinance): every word capitalised.
+    named = len(text) <= 30 and re.fullmatch(r"[A-Z0-9][\w.'’-]*( [A-Z0-9][\w.'’-]*)*", text)
+    return f"{place}’s {text}" if named else f"{place}’s sanctuary protections"
+
+
+def covered_by(laws: list[dict]) -> str:
+    """``Covered by California's SB54``, ``Covered by San Francisco's sanctuary protections and …``."""
+    phrases = list(dict.fromkeys(_law_words(law) for law in laws))
+    if len(phrases) > 1:
+        return f"Covered by {', '.join(phrases[:-1])} and {phrases[-1]}"
+    return f"Covered by {phrases[0]}" if phrases else "Covered by a sanctuary law"
 
 
 def _state_of(model: Model, node_id: str) -> str:
@@ -825,10 +890,9 @@ def _node(model: Model, selection: _Selection, box: _Box, shown_law: str | None)
     if sanctuary.covered:
         # The law its state box already names is not repeated, but the word
         # "sanctuary" stays so the node says it on its own.
-        laws = list(dict.fromkeys(_clean(law["law"]) or f"law of {_clean(law['name'])}"
-                                  for law in sanctuary.laws if law["id"] != shown_law))
+        laws = [law for law in sanctuary.laws if law["id"] != shown_law]
         colour = GREY_TEXT if grey else SANCTUARY
-        text = ("sanctuary: " + "; ".join(laws)) if laws else "sanctuary"
+        text = covered_by(laws) if laws else "Covered by its state’s law"
         lines += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
                   for line in _wrap(text, HEXAGON_NOTE_WIDTH if hexagon else NOTE_WIDTH)]
     style = ",".join(s for s in (extra_style, "filled") if s)
@@ -1085,12 +1149,17 @@ def _key_row(cells: list[str], padding: int) -> str:
 
 def _heading(model: Model, selection: _Selection, heading: _Heading) -> str:
     """The graph label: title, summary lines, then the key."""
-    title, *notes = selection.title
+    title, *notes = [line for line in selection.title if line]
     # Wrapped, so that long names or many filters cannot make the picture
-    # wider than the map; a long "source → target" breaks after the arrow.
-    parts = title.split(" → ") if len(title) > heading.title_width else [title]
-    lines = [line for i, part in enumerate(parts)
-             for line in _wrap(part + (" →" if i < len(parts) - 1 else ""), heading.title_width)]
+    # wider than the map; a long "source → target" puts each name on its own
+    # line, the arrow starting the second, and lets a name run a little past
+    # the width rather than leave a word or an arrow alone on a line.
+    if len(title) > heading.title_width and " → " in title:
+        source, target = title.split(" → ", 1)
+        lines = [*_wrap(source, max(heading.title_width, min(len(source), heading.title_width + 12))),
+                 *_wrap("→ " + target, max(heading.title_width, min(len(target) + 2, heading.title_width + 12)))]
+    else:
+        lines = _wrap(title, heading.title_width)
     rows = [f'<tr><td align="left"><font point-size="{SIZE_TITLE}"><b>{_html(line)}</b></font></td></tr>'
             for line in lines]
     rows += [f'<tr><td align="left"><font point-size="{SIZE_SUBTITLE}">{_html(line)}</font></td></tr>'
