@@ -174,7 +174,10 @@ def _safe_url(url: str) -> str | None:
 
 def _wrap(text: str, width: int) -> list[str]:
     # Long words stay whole: breaking inside a name or a URL misleads more than an overlong line.
-    return textwrap.wrap(_clean(text), width, break_long_words=False, break_on_hyphens=False) or [""]
+    text = _clean(text)
+    if len(text) <= width:  # what textwrap would return, without its cost (most labels are short)
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def data_label(category: str) -> str:
