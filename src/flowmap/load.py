@@ -107,16 +107,27 @@ class Column:
             return []
         if self._list is not None:
             return [i for i, v in enumerate(self._list) if v in values]
-        import pyarrow as pa
+        # In numpy, over the column's dictionary codes: turning a Python value
+        # into an Arrow one makes pyarrow import pandas, which takes longer than all this.
+        import numpy as np
+
+        dictionary, codes = self._encoded()
+        wanted = [i for i, v in enumerate(dictionary) if v in values]
+        return np.flatnonzero(np.isin(codes, wanted)).tolist() if wanted else []
+
+    def _encoded(self):
+        """The pyarrow column's distinct values (a list) and each cell's position among them (numpy)."""
         import pyarrow.compute as pc
 
-        return pc.indices_nonzero(pc.is_in(self._arrow, value_set=pa.array(sorted(values), pa.string()))).to_pylist()
+        encoded = pc.dictionary_encode(self._arrow)
+        return encoded.dictionary.to_pylist(), _numpy(encoded.indices)
 
     def empty_rows(self) -> list[int]:
         if self._arrow is not None:
-            import pyarrow.compute as pc
+            import numpy as np
 
-            return pc.indices_nonzero(pc.equal(self._arrow, "")).to_pylist()
+            offsets, _ = _arrow_bytes(self._arrow)
+            return np.flatnonzero(offsets[1:] == offsets[:-1]).tolist()
         return self.rows_with({""}) if "" in self.distinct() else []
 
     def count_empty(self) -> int:
@@ -127,9 +138,10 @@ class Column:
     def rows_longer_than(self, limit: int) -> list[int]:
         if self._list is not None:
             return [i for i, v in enumerate(self._list) if len(v) > limit]
+        import numpy as np
         import pyarrow.compute as pc
 
-        return pc.indices_nonzero(pc.greater(pc.utf8_length(self._arrow), limit)).to_pylist()
+        return np.flatnonzero(_numpy(pc.utf8_length(self._arrow)) > limit).tolist()
 
     def may_hold_control_characters(self) -> bool:
         """False when no cell holds a control character; True when one may (look closer)."""
@@ -188,6 +200,20 @@ def _byte_table(name: str):
     table = np.zeros(256, dtype=bool)
     table[list(chosen)] = True
     return table
+
+
+def _numpy(array):
+    """A pyarrow integer or boolean array without nulls as a numpy array, read from its
+    buffers: ``Array.to_numpy`` makes pyarrow import pandas, which costs more than the check."""
+    import numpy as np
+    import pyarrow as pa
+
+    data = array.buffers()[1]
+    if pa.types.is_boolean(array.type):
+        bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")
+        return bits[array.offset:array.offset + len(array)].astype(bool)
+    values = np.frombuffer(data, dtype=np.dtype(f"int{array.type.bit_width}"))
+    return values[array.offset:array.offset + len(array)]
 
 
 def _arrow_bytes(array):
@@ -746,10 +772,12 @@ def check_tables(frames: dict[str, Frame], origins: dict[str, Origin]) -> list[P
 
 def _self_loops(senders: Column, receivers: Column) -> list[int]:
     if senders._arrow is not None and receivers._arrow is not None:
+        import numpy as np
         import pyarrow.compute as pc
 
-        same = pc.and_(pc.equal(senders._arrow, receivers._arrow), pc.not_equal(senders._arrow, ""))
-        return pc.indices_nonzero(same).to_pylist()
+        same = _numpy(pc.equal(senders._arrow, receivers._arrow))
+        offsets, _ = _arrow_bytes(senders._arrow)
+        return np.flatnonzero(same & (offsets[1:] > offsets[:-1])).tolist()
     return [i for i, (u, v) in enumerate(zip(senders.tolist(), receivers.tolist())) if u and u == v]
 
 
