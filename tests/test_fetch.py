@@ -80,7 +80,7 @@ def test_a_url_is_downloaded_into_the_cache_with_its_hash_and_date(server, tmp_p
 
 
 def test_the_cache_defaults_to_the_user_cache_directory(server, tmp_path, monkeypatch):
-    monkeypatch.setenv("FLOWMAP_CACHE", str(tmp_path / "user-cache"))
+    monkeypatch.setenv("FLOWMAP_CACHE_DIR", str(tmp_path / "user-cache"))
     got = fetch(f"{server}/list.csv")
     assert got.path.parent == tmp_path / "user-cache" / "downloads"
 

@@ -397,7 +397,7 @@ def test_json_summary(july, tmp_path):
 
 
 def test_a_workbook_from_a_url(july, tmp_path, monkeypatch):
-    monkeypatch.setenv("FLOWMAP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("FLOWMAP_CACHE_DIR", str(tmp_path / "cache"))
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(july.parent))
     handler.log_message = lambda *a: None
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -3,8 +3,8 @@
 Users point importers at records where they find them: ICE's 287(g) workbook
 page, the raw file of a public repository.  :func:`fetch` accepts either a
 local path or an ``http://`` / ``https://`` URL.  A URL is downloaded, in
-blocks, into the user's cache directory (``platformdirs.user_cache_dir``,
-e.g. ``~/.cache/flowmap/downloads`` on Linux), with its SHA-256 computed on the
+blocks, into the user's cache directory (``downloads/`` in flowmap's cache
+directory, ``~/.cache/flowmap/downloads`` on Linux), with its SHA-256 computed on the
 way and its retrieval date noted, so the layer's ``sources.csv`` row can say
 exactly which bytes it was built from and when they were fetched.
 
@@ -94,12 +94,11 @@ def is_url(value: str) -> bool:
 
 
 def cache_dir() -> Path:
-    """Where downloads go: ``<user cache dir>/flowmap/downloads`` (``$FLOWMAP_CACHE`` overrides)."""
-    if os.environ.get("FLOWMAP_CACHE"):
-        return Path(os.environ["FLOWMAP_CACHE"]) / "downloads"
-    import platformdirs
+    """Where downloads go: ``downloads/`` in flowmap's cache directory (:func:`flowmap.cache.cache_dir`:
+    ``$FLOWMAP_CACHE_DIR``, else the user's cache directory, ``~/.cache/flowmap`` on Linux)."""
+    from ..cache import cache_dir as flowmap_cache
 
-    return Path(platformdirs.user_cache_dir("flowmap")) / "downloads"
+    return flowmap_cache() / "downloads"
 
 
 def fetch(source: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, directory: str | os.PathLike | None = None,
