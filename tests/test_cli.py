@@ -112,6 +112,7 @@ def test_reach_table(run):
             "Center → Immigration and Customs Enforcement") in lines
     assert "     data: licence_plate_reads · evidence: documented · how: informal_request · date: 2018-04-19" in lines
     assert "     source: A Report, p. 3" in lines
+    assert lines[lines.index("     source: A Report, p. 3") + 1] == "     link: https://example.org/report"
     assert "     “NCRIC ran the plate”" in lines
     assert "Blocked by policy" in lines
     assert "  BLOCKED: edge e4 does not carry data from California (A Report, p. 5)" in lines

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
+from pathlib import Path
+
 import pytest
 
+import flowmap
 from flowmap.model import Model
 from flowmap.query import Query
 from flowmap.routes import reach
+from flowmap.views.text import WIDTH
 from flowmap.views.verdict import verdict
 
 from conftest import EDGES, write_dataset
@@ -71,3 +77,10 @@ def test_negative_with_blocked_routes_says_policy_closed_them(model):
 def test_via_is_named(model):
     assert "within 6 hops, through Plate Vendor: its 1 route" in verdict(
         reach(model, Query("sfpd", via=("vendor",))))
+
+
+def test_the_readme_quotes_the_verdict_the_shipped_data_gives():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"<!-- verdict -->\n```\n(.*?)```\n<!-- /verdict -->", readme, re.S).group(1)
+    answer = verdict(flowmap.load().reach("San Francisco Police Department"))
+    assert quoted == "\n".join(textwrap.wrap(answer, WIDTH)) + "\n", "update the README's 'Reading the answer'"

@@ -41,6 +41,8 @@ def hop_lines(model: Model, number: int, hop: Hop) -> list[str]:
              *textwrap.wrap(" · ".join(facts), WIDTH, initial_indent="     ", subsequent_indent="     "),
              *textwrap.wrap(f"source: {clean(ev.reference)}", WIDTH, initial_indent="     ",
                             subsequent_indent="       ")]
+    if ev.url:  # on its own line, whole, so a terminal makes it a link to click and check the quote against
+        lines.append(f"     link: {clean(ev.url)}")
     lines += textwrap.wrap(f"“{clean(ev.quote)}”", WIDTH, initial_indent="     ", subsequent_indent="      ")
     if hop.notes:  # the caveats (what the quote does not show) belong next to the claim
         lines += textwrap.wrap(f"note: {clean(hop.notes)}", WIDTH, initial_indent="     ",
