@@ -766,3 +766,14 @@ def test_layout_generations_agree_with_networkx(graph):
     expected = (len(generations),
                 max(sum(len(condensed.nodes[c]["members"]) for c in generation) for generation in generations))
     assert render._generations(names, successors) == expected
+
+
+def test_routes_that_join_statements_about_a_group_are_named_in_the_title(tmp_path):
+    nodes = NODES + [{"id": "centers", "name": "Fusion centers", "kind": "group"}]
+    edges = EDGES + [{**EDGES[0], "id": "g1", "to": "centers", "quote": "police share with centers"},
+                     {**EDGES[0], "id": "g2", "from": "centers", "to": "ice", "quote": "centers pass to ICE"}]
+    model = Model.load(write_dataset(tmp_path / "d", nodes=nodes, edges=edges))
+    label = parse_dot(diagram(model, "sfpd").dot).get("label")
+    assert "Routes through Fusion centers join statements about a group" in label
+    assert "join statements" not in parse_dot(diagram(model, "sfpd", filters=Query(group_joins=False)).dot).get(
+        "label")

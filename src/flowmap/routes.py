@@ -486,7 +486,60 @@ class FilteredGraph:
     targets: list[int]
     dist_all: list[list[int]]  # per layer
     arrays: object = field(repr=False)  # the model's EdgeArrays
+    arcs: Arcs = field(repr=False)  # the same arcs as arrays, for whole-graph searches
     by_origin: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Arcs:
+    """Every arc of a filtered graph as numpy arrays: ``edge[i]`` goes from state
+    ``tail[i]`` to state ``head[i]``; ``layer_mask[k]`` says which arcs carry layer k."""
+
+    tail: np.ndarray
+    head: np.ndarray
+    edge: np.ndarray
+    layer_mask: list[np.ndarray]
+    states: int
+
+    def distances(self, targets: list[int], keep: np.ndarray | None = None) -> list[list[int]]:
+        """Per layer, each state's fewest hops to a target over the kept arcs
+        (level by level in numpy: one pass per hop, not one Python step per edge)."""
+        found = []
+        for mask in self.layer_mask:
+            use = mask if keep is None else mask & keep
+            found.append(bfs_to(self.tail[use], self.head[use], self.states, targets))
+        return found
+
+
+def bfs_to(tail: np.ndarray, head: np.ndarray, n: int, targets: list[int]) -> list[int]:
+    """Fewest hops from every state to any of ``targets`` along arcs ``tail → head``
+    (``UNREACHABLE`` if none); a route ends at the first target it meets."""
+    dist = np.full(n, UNREACHABLE, dtype=np.int64)
+    if not targets:
+        return dist.tolist()
+    is_target = np.zeros(n, dtype=bool)
+    is_target[targets] = True
+    keep = ~is_target[tail]  # arcs leaving a target open no route
+    tail, head = tail[keep], head[keep]
+    order = np.argsort(head, kind="stable")
+    tails = tail[order]
+    starts = np.searchsorted(head[order], np.arange(n + 1))
+    dist[targets] = 0
+    frontier = np.asarray(sorted(set(targets)), dtype=np.int64)
+    level = 0
+    while frontier.size:
+        level += 1
+        lo, hi = starts[frontier], starts[frontier + 1]
+        counts = hi - lo
+        total = int(counts.sum())
+        if not total:
+            break
+        offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+        reached = tails[offsets]
+        reached = np.unique(reached[dist[reached] == UNREACHABLE])
+        dist[reached] = level
+        frontier = reached
+    return dist.tolist()
 
 
 def filtered_graph(model: Model, plan: Plan) -> FilteredGraph:
@@ -554,10 +607,19 @@ def filtered_graph(model: Model, plan: Plan) -> FilteredGraph:
     is_target = bytearray(states)
     for t in target_nodes:
         is_target[t] = 1
-    layered = bits if layers > 1 else None  # one layer: every edge is in it, no check per edge
-    dist_all = [distances_to(into, target_nodes, states, layered, 1 << layer)[0] for layer in range(layers)]
+    arc_tail = senders + list(extra_from.values())
+    arc_head = list(to_state) + [to_state[p] for p in extra_from]
+    arc_edge = np.asarray(edges + [edges[p] for p in extra_from], dtype=np.int64)
+    if layers > 1:
+        carried = np.asarray([bits[e] for e in arc_edge.tolist()], dtype=np.int64)
+        layer_mask = [(carried & (1 << layer)) != 0 for layer in range(layers)]
+    else:
+        layer_mask = [np.ones(len(arc_edge), dtype=bool)]
+    arcs = Arcs(np.asarray(arc_tail, dtype=np.int64), np.asarray(arc_head, dtype=np.int64), arc_edge, layer_mask,
+                states)
+    dist_all = arcs.distances(target_nodes)
     return FilteredGraph(allowed, n, real, list(range(n)), virtual, out, into, bits, layers, is_target,
-                         target_nodes, dist_all, arrays)
+                         target_nodes, dist_all, arrays, arcs)
 
 
 class SearchGraph:
@@ -582,18 +644,11 @@ class SearchGraph:
             arrays = index.arrays
             edges = np.flatnonzero(restricted).tolist()
             senders = set(arrays.sender[edges].tolist())
-            receivers = set(arrays.receiver[edges].tolist())
             self.out_open = list(index.out)
-            into_open = list(index.into)
             for node in senders:
                 for state in (node, *index.virtual.get(node, ())):
                     self.out_open[state] = [(e, v) for e, v in index.out[state] if not closed[e]]
-            for node in receivers:
-                for state in (node, *index.virtual.get(node, ())):
-                    into_open[state] = [(e, u) for e, u in index.into[state] if not closed[e]]
-            layered = index.bits if index.layers > 1 else None
-            self.dist_open = [distances_to(into_open, index.targets, len(index.real), layered, 1 << layer)[0]
-                              for layer in range(index.layers)]
+            self.dist_open = index.arcs.distances(index.targets, keep=~restricted[index.arcs.edge])
         self._dist_need: list[list[int]] | None = None
 
     @property
@@ -781,10 +836,20 @@ class Walker:
         is_target, real, out = index.is_target, index.real, self.out
         steps_cache: dict[tuple[int, int, int], tuple[list[tuple[int, int, int]], bool]] = {}
 
+        plain = self.layers == 1 and not self.vias and self.mode != "blocked"
+        dist0 = self.dist[0]
+
         def steps(u: int, left: int, aux: int) -> list[tuple[int, int, int]]:
             key = (u, left, aux)
             found = steps_cache.get(key)
-            if found is None:
+            if found is None and plain:
+                # One category (or none), no via node, no closed edge to use: the terms never
+                # change, so a step is kept when the target is still within the hops left.
+                arcs = out[u]
+                kept = [(e, v, aux) for e, v in arcs if dist0[v] <= left]
+                cut = len(kept) < len(arcs) and any(left < dist0[v] < UNREACHABLE for _, v in arcs)
+                found = steps_cache[key] = (kept, cut)
+            elif found is None:
                 kept, cut = [], False
                 for e, v in out[u]:
                     after = self.step(aux, e, v)
