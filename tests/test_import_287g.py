@@ -325,6 +325,31 @@ def test_a_workbook_without_the_xlsx_suffix(july, tmp_path):
     assert len(rows(tmp_path / "layer" / "edges.csv")) == 4
 
 
+def test_a_header_under_a_title_row(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["287(g) Participating Agencies"])
+    sheet.append([])
+    sheet.append(HEADER)
+    sheet.append(JULY[0][0])
+    sheet.cell(row=4, column=HEADER.index("MOA") + 1).hyperlink = MOA
+    book.save(tmp_path / "titled.xlsx")
+    result = run(tmp_path / "titled.xlsx", "-o", tmp_path / "layer")
+    assert result.exit_code == 0, result.output
+    (edge,) = rows(tmp_path / "layer" / "edges.csv")
+    assert edge["locator"] == "sheet Sheet row 4" and edge["url"] == MOA  # openpyxl names a new sheet "Sheet"
+
+
+def test_an_empty_first_cell_in_a_pending_list_is_named(tmp_path):
+    """The pending list is read in openpyxl's read-only mode, whose empty cells carry no row number."""
+    pending = workbook(tmp_path / "pending.xlsx", [
+        ([None, "Madison County Sheriff's Office", "County", "Madison County", "Task Force Model"], None),
+    ], header=HEADER[:5])
+    result = run(pending, "--pending", "-o", tmp_path / "layer")
+    assert result.exit_code == 1
+    assert "pending.xlsx [sheet Sheet1]: row 2, column 'STATE': is empty" in result.output
+
+
 def test_empty_workbooks_and_sheets(tmp_path):
     book = openpyxl.Workbook()
     book.save(tmp_path / "empty.xlsx")

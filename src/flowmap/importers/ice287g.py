@@ -273,14 +273,17 @@ def _find_sheet(workbook, name: str, sheet: str | None):
         worksheet = workbook[title]
         if not hasattr(worksheet, "iter_rows"):  # a chart sheet
             continue
+        first = None
+        # The header may sit under a title row or two: look through the first ten rows.
         for number, values in enumerate(worksheet.iter_rows(min_row=1, max_row=10, values_only=True), start=1):
             header = _header(values)
             if not any(header):
                 continue
             if all(c in header for c in BASE_COLUMNS):
                 return title, header, number
-            seen.append((title, number, header))
-            break
+            first = first or (title, number, header)
+        if first:
+            seen.append(first)
     if not seen:
         where = f"sheet {sheet!r}" if sheet else "every sheet"
         raise _problem(name, f"is empty: {where} has no rows", row=None)
@@ -339,14 +342,14 @@ def read_workbook(path: str | os.PathLike, *, name: str | None = None, sheet: st
         rows: list[SheetRow] = []
         blank = 0  # empty rows between data rows (empty rows after the last one are formatting)
         pending_blank = 0
-        for cells in worksheet.iter_rows(min_row=header_row + 1):
+        # Rows are numbered by position: read-only mode gives empty cells no row number.
+        for number, cells in enumerate(worksheet.iter_rows(min_row=header_row + 1), start=header_row + 1):
             values = [c.value for c in cells]
             if not any(v is not None and str(v).strip() for v in values):
                 pending_blank += 1
                 continue
             blank += pending_blank if rows else 0
             pending_blank = 0
-            number = cells[0].row
             padded = values + [None] * (len(header) - len(values))
             links = {}
             for i, column in link_index.items():
