@@ -464,7 +464,7 @@ before, how = peak_rss_kb()
 times = []
 for i in range(repeat):
     start = time.perf_counter()
-    model = Model.load(directory)
+    model = Model.load(directory, cache=False)  # read and validate every time: not the cache's copy
     times.append(time.perf_counter() - start)
     if i == 0:
         after, _ = peak_rss_kb()
@@ -476,7 +476,7 @@ TRACE_CHILD = r"""
 import json, sys, tracemalloc
 from flowmap.model import Model
 tracemalloc.start()
-model = Model.load(sys.argv[1])
+model = Model.load(sys.argv[1], cache=False)
 current, peak = tracemalloc.get_traced_memory()
 print(json.dumps({"peak": peak, "current": current, "nodes": len(model.node_ids), "edges": len(model.edge_ids)}))
 """
