@@ -166,10 +166,13 @@ def _node_name(node_id: str) -> str:
     return '"' + node_id.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_SAFE_URL = re.compile(r"https?://[^\s\"'<>\\]+")
+
+
 def _safe_url(url: str) -> str | None:
     """The URL if it is plain http(s); the loader checks this too, but a link
     in a published diagram is worth checking twice."""
-    return url if re.fullmatch(r"https?://[^\s\"'<>\\]+", url or "") else None
+    return url if url and _SAFE_URL.fullmatch(url) else None
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -1065,11 +1068,18 @@ def _blocked_text(model: Model, selection: _Selection, edge_id: str) -> str:
     return f"BLOCKED: no data from {names}" if selection.blocked_relative else f"policy: no data from {names}"
 
 
+def _clean_name(model: Model, selection: _Selection, node_id: str) -> str:
+    key = ("name", node_id)
+    if key not in selection.memo:
+        selection.memo[key] = _clean(model.name(node_id))
+    return selection.memo[key]
+
+
 def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str]:
     hop = hop_for(model, edge_id)
     ev = hop.evidence
-    lines = [f"{_clean(model.name(hop.sender))} → {_clean(model.name(hop.receiver))} [{edge_id}]",
-             "data: " + ", ".join(data_label(d) for d in hop.data)]
+    lines = [f"{_clean_name(model, selection, hop.sender)} → {_clean_name(model, selection, hop.receiver)} "
+             f"[{edge_id}]", "data: " + ", ".join(data_label(d) for d in hop.data)]
     facts = [f"how: {hop.mechanism.replace('_', ' ')}", f"evidence: {ev.level}"]
     if ev.hedge:
         facts.append(f"source hedges: “{_clean(ev.hedge)}”")
