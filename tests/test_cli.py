@@ -424,6 +424,12 @@ def test_show_names_the_ori_county_and_designation_apart_from_the_law(tmp_path):
     assert "  designation: designated by DOJ (2025-08-05): California (a designation, not a law)" in lines
 
 
+def test_nodes_in_a_place(run):
+    result = run("nodes", "--in", "San Francisco")
+    assert result.output.splitlines()[2:] == ["sfpd  San Francisco Police Department  agency  CA     yes"]
+    assert run("nodes", "--in", "Atlantis").exit_code == 1
+
+
 def test_sanctuary_names_those_that_cannot_and_narrows(run):
     result = run("sanctuary", "--without", "e2")
     assert result.exit_code == 0

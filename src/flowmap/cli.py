@@ -250,22 +250,27 @@ def problem_dict(problem) -> dict:
 
 @cli.command()
 @click.option("--kind", type=click.Choice(tuple(schema.NODE_KINDS)), help="Only nodes of this kind.")
+@click.option("--in", "within", metavar="PLACE",
+              help="Only nodes in PLACE: a state (CA, California) or any jurisdiction's id or name.")
 @format_option
 @click.pass_obj
 @reports_errors
-def nodes(state: State, kind: str | None, fmt: str) -> None:
+def nodes(state: State, kind: str | None, within: str | None, fmt: str) -> None:
     """List the entities: agencies, fusion centers, vendors, databases."""
     from .views import tabular, text
 
     frame = state.flowmap.nodes
     if kind:
         frame = frame[frame["kind"] == kind]
+    if within:
+        model = state.flowmap.model
+        frame = frame[frame.index.isin(model.nodes_in(model.resolve_jurisdiction(within)))]
     rows = frame.to_dict("records")
     if fmt == "json":
         from .query import envelope
 
         record = envelope(state.flowmap.model, "nodes")
-        record["question"]["filters"] = {"kind": kind}
+        record["question"]["filters"] = {"kind": kind, "in": within}
         click.echo(tabular.to_json({**record, "nodes": rows}), nl=False)
     elif fmt == "csv":
         click.echo(tabular.to_csv(rows, list(frame.columns)), nl=False)

@@ -149,7 +149,11 @@ def sweep_text(result: SweepResult) -> str:
     nodes = (join_or([_kind_plural(k) if plural else k.replace("_", " ") for k in result.kinds]) if result.kinds
              else "nodes" if plural else "node")
     place = f" in {clean(model.jurisdictions.at[result.within, 'name'])}" if result.within else ""
-    lines = textwrap.wrap(f"{len(result.reaches)} of {result.covered} {nodes} under a sanctuary law{place} can "
+    examined = [r.node for r in result.reaches] + result.cannot
+    # A designation (the DOJ list) is not a law: say so when it brought a node into the sweep.
+    under = ("under a sanctuary law or designation" if any(not model.sanctuary(n).covered for n in examined)
+             else "under a sanctuary law")
+    lines = textwrap.wrap(f"{len(result.reaches)} of {result.covered} {nodes} {under}{place} can "
                           f"reach {target}{conditions(model, result.query)}.", WIDTH)
     if not result.query.group_joins:
         lines.append("Routes that join statements about a group are left out (--group-joins counts them).")
