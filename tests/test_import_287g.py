@@ -416,6 +416,7 @@ def test_json_summary(july, tmp_path):
     assert summary["agreements"] == 4
     assert summary["with_moa_link"] == 2 and summary["moa_unwrapped"] == 1
     assert summary["resolution"] == {"new": 4}
+    assert (summary["signed_from_text"], summary["signed_left_out"]) == (1, 0)
 
 
 # -- from a URL ------------------------------------------------------------------

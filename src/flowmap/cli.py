@@ -690,6 +690,9 @@ def import_summary_text(s: dict) -> str:
         lines.append(f"  support types: {_counts(s['by_support_type'])}")
         lines.append(f"  MOA links: {s['with_moa_link']:,} ({s['moa_unwrapped']:,} unwrapped from a mail-filter "
                      f"redirect), {s['without_moa_link']:,} without")
+        if s.get("signed_from_text") or s.get("signed_left_out"):
+            lines.append(f"  SIGNED: {s['signed_from_text']:,} read from text (a slash missing), "
+                         f"{s['signed_left_out']:,} left out (a date still to come); see the edges' notes")
         if s["duplicate_agreements"]:
             lines.append(f"  listed twice (same agency and support type): {s['duplicate_agreements']:,}; "
                          "the later row's id ends with its date")

@@ -729,6 +729,8 @@ def build_layer(inputs: Sequence[tuple[Fetched, Sheet]], agencies: Agencies, *, 
         "new_nodes": sum(1 for m in decisions.values() if not m.resolved),
         "ambiguous": sorted(m.input_name for m in decisions.values() if m.method == "ambiguous"),
         "duplicate_agreements": sum(duplicates.values()),
+        "signed_from_text": sum(1 for a in found if any("read as month/day/year" in n for n in a.notes)),
+        "signed_left_out": sum(1 for a in found if any("a date still to come" in n for n in a.notes)),
     }
     return Result(layer, summary)
 
