@@ -98,6 +98,11 @@ def test_loads_the_shipped_dataset_and_counts_it(executed):
 
 def test_sfpd_reaches_ice_through_ncric(executed):
     assert result(executed, "reach") == "True"
+    verdicts = outputs(executed, "verdict")
+    assert ("San Francisco Police Department CAN reach US Immigration and Customs Enforcement within 6 hops: on "
+            "the best route found, the weakest hop is reported") in verdicts
+    assert "cannot reach US Immigration and Customs Enforcement within 6 hops, on documented evidence only" \
+        in verdicts
     table = outputs(executed, "reach-table")
     assert "Northern California Regional Intelligence Center" in table
     routes = outputs(executed, "show-routes")
