@@ -123,3 +123,10 @@ def test_validate_never_uses_the_cache(tiny, folder, monkeypatch):
     no_reading(monkeypatch)  # validate reads through flowmap.load directly, whatever the cache holds
     result = CliRunner().invoke(cli, ["--data", str(tiny), "validate"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_dataset_named_another_way_keeps_the_name_it_was_given(tiny, folder, monkeypatch):
+    Model.load(tiny)
+    monkeypatch.chdir(tiny.parent)
+    relative = Model.load(tiny.name)
+    assert [str(d) for d in relative.directories] == [tiny.name]

@@ -60,7 +60,8 @@ def key(directories: Sequence[Path]) -> str:
     for name in _CODE:
         digest.update(hashlib.sha256((here / name).read_bytes()).digest())
     for directory in directories:
-        digest.update(b"\0layer\0" + os.fsencode(os.path.abspath(directory)))
+        # The path as given too: the entry's tables name their files as the first load named them.
+        digest.update(b"\0layer\0" + os.fsencode(os.path.abspath(directory)) + b"\0" + os.fsencode(directory))
         for table in schema.TABLES:
             path = Path(directory) / table.filename
             digest.update(b"\0" + table.filename.encode() + b"\0")
