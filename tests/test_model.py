@@ -128,3 +128,19 @@ def test_nodes_in_a_jurisdiction(named):
     assert named.nodes_in("us-ca") == ["sfpd", "ncric"]
     assert named.find_jurisdiction("california") == named.find_jurisdiction("CA") == "us-ca"
     assert named.find_jurisdiction("Atlantis") is None
+
+
+def test_an_agency_given_only_its_state_is_found_by_the_place_it_names(tmp_path):
+    # Imported layers give agencies their state, not their city: Oakland's police are still found.
+    from conftest import JURISDICTIONS as BASE
+
+    jurisdictions = [*BASE, {"id": "us-ca-oakland", "name": "Oakland", "level": "city", "state": "CA",
+                             "part_of": "us-ca", "sanctuary": "unknown"}]
+    nodes = NODES + [{"id": "CA0010900", "name": "Oakland Police Department", "kind": "agency", "state": "CA"}]
+    model = Model.load(write_dataset(tmp_path / "layer", jurisdictions=jurisdictions, nodes=nodes))
+    assert message(model, "Oakland") == (
+        "'Oakland' is a jurisdiction, not an entity. No entity in the data is placed in Oakland (a city in CA; "
+        "sanctuary status unknown); entities whose names mention it: Oakland Police Department (CA0010900).")
+    assert message(model, "Oakland PD") == (
+        "no entity called 'Oakland PD'; did you mean: Oakland Police Department (CA0010900)? (`flowmap nodes` "
+        "lists them all)")

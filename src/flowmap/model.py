@@ -281,8 +281,15 @@ class Model:
         # A place named inside the name ("Oakland police") narrows the
         # suggestions to the entities there, and is worth saying when there are none.
         places = self.jurisdictions_named_in(name)
-        within = {n for place in places for n in self.nodes_in(place)} if places else None
-        suggestions = [f"{self.name(n)} ({n})" for n in self._suggester.suggest(name, within=within)]
+        found = self._suggester.suggest(name, within={n for p in places for n in self.nodes_in(p)}) if places else []
+        if not found:
+            # Layers often give an agency only its state: look in the places' states, then everywhere.
+            states = {n for p in places for n in self.nodes_in(self._state_of_place(p))} if places else None
+            found = self._suggester.suggest(name, within=states or None)
+            if places:  # only those that name the place: "police" alone does not make a suggestion
+                found = [n for n in found if any(self._jurisdiction_words[p] <= set(words(" ".join(
+                    self._labels_of(n)))) for p in places)]
+        suggestions = [f"{self.name(n)} ({n})" for n in found]
         note = "; ".join(self._jurisdiction_hint(p) for p in places)
         raise NameNotFound("entity", name, suggestions, hint="`flowmap nodes` lists them all", note=note)
 
@@ -298,6 +305,10 @@ class Model:
     def _jurisdiction_words(self) -> dict[str, frozenset[str]]:
         return {row["id"]: frozenset(words(row["name"].split(",")[0]))
                 for row in self._jurisdiction_rows.values() if row["level"] != "country"}
+
+    def _labels_of(self, node_id: str) -> list[str]:
+        row = self.nodes.loc[node_id]
+        return [node_id, row["name"], *split_list(row["aliases"])]
 
     @cached_property
     def _suggester(self) -> Suggester:
@@ -356,9 +367,26 @@ class Model:
         status = ", under a sanctuary law" if row["sanctuary"] == "yes" else f"; sanctuary status {row['sanctuary']}"
         return f"{row['name']} ({where}{status})"
 
+    def _state_of_place(self, place: str) -> str:
+        """The state-level jurisdiction containing ``place`` (or ``place`` itself)."""
+        for j in self._chain(place, ""):
+            if self.jurisdictions.at[j, "level"] == "state":
+                return j
+        return place
+
     def _jurisdiction_hint(self, place: str, shown: int = 10) -> str:
         inside = self.nodes_in(place)
         if not inside:
+            # An imported agency may carry only its state: name those whose names mention the place.
+            words_of_place = self._jurisdiction_words.get(place, frozenset())
+            state = set(self.nodes_in(self._state_of_place(place)))
+            named = [n for n in self._suggester.suggest(self.jurisdictions.at[place, "name"], limit=shown,
+                                                        within=state or None)
+                     if words_of_place <= set(words(" ".join(self._labels_of(n))))]
+            if named:
+                listed = ", ".join(f"{self.name(n)} ({n})" for n in named)
+                return (f"no entity in the data is placed in {self.describe_jurisdiction(place)}; "
+                        f"entities whose names mention it: {listed}")
             return f"{self.describe_jurisdiction(place)} has no entity in the data yet"
         listed = ", ".join(f"{self.name(n)} ({n})" for n in inside[:shown])
         more = f" and {len(inside) - shown} more (`flowmap nodes --in {place}`)" if len(inside) > shown else ""
