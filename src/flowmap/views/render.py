@@ -679,15 +679,22 @@ def _boxes(model: Model, selection: _Selection, collapse: bool) -> _Boxes:
             look = _edge_look(selection, edge_id, row["evidence"])
             receivers.setdefault(row["from"], set()).add((row["to"], look))
             senders.setdefault(row["to"], set()).add((row["from"], look))
+        by_links: dict[tuple, list[str]] = {}
         for node_id in selection.nodes:
             if node_id in selection.anchors or (node_id not in senders and node_id not in receivers):
                 continue
-            row = model.node_row(node_id)
-            part = (row["kind"], node_id in selection.focus_nodes,
-                    tuple(law["id"] for law in model.sanctuary(node_id).laws),
-                    "" if row["kind"] in NOT_LOCAL_KINDS else _state_of(model, node_id),
-                    frozenset(senders.get(node_id, ())), frozenset(receivers.get(node_id, ())))
-            groups.setdefault(part, []).append(node_id)
+            links = (frozenset(senders.get(node_id, ())), frozenset(receivers.get(node_id, ())))
+            by_links.setdefault(links, []).append(node_id)
+        # Only nodes with the same links can share a part: look up the rest of it for those alone.
+        for links, alike in by_links.items():
+            if len(alike) < COLLAPSE_MIN:
+                continue
+            for node_id in alike:
+                kind = model.node_kinds[node_id]
+                part = (links, kind, node_id in selection.focus_nodes,
+                        tuple(law["id"] for law in model.sanctuary(node_id).laws),
+                        "" if kind in NOT_LOCAL_KINDS else _state_of(model, node_id))
+                groups.setdefault(part, []).append(node_id)
     together = {node_id: members for members in groups.values() if len(members) >= COLLAPSE_MIN
                 for node_id in members}
     drawn: list[_Box] = []
