@@ -149,3 +149,9 @@ def test_what_ifs(executed):
     oc = outputs(executed, "ociac")
     assert oc.count("evidence: documented") == 2
     assert "date: 2018-03-07" in oc and "date: 2018-04-19" in oc
+
+
+def test_routes_through_a_group_are_marked(executed):
+    joins = outputs(executed, "group-joins")
+    assert "7 routes; 6 join statements about a group; 1 without joins" in joins
+    assert "group_join" in joins and "Fusion centers (the national network, described collectively)" in joins
