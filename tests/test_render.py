@@ -510,6 +510,18 @@ def test_nodes_playing_the_same_part_collapse_into_one_box(tmp_path):
     assert "sfpd" in nodes and "ncric" in nodes  # the source and the hand-off stay themselves
 
 
+@pytest.mark.parametrize("seed", ["0", "1"])
+def test_collapsed_dot_matches_golden_file_whatever_the_hash_seed(tmp_path, seed):
+    model = fan_dataset(tmp_path / "fan")
+    dot = diagram(model, "sfpd").dot
+    check_golden("collapsed.dot", dot)
+    code = "import sys, flowmap; sys.stdout.write(flowmap.load(sys.argv[1]).render('sfpd').dot)"
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    out = subprocess.run([sys.executable, "-c", code, str(model.directory)], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    assert out == dot
+
+
 def test_expand_draws_every_node_apart(tmp_path):
     model = fan_dataset(tmp_path / "fan")
     nodes = all_nodes(parse_dot(diagram(model, "sfpd", collapse=False).dot))
