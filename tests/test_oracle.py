@@ -396,3 +396,10 @@ def test_firewall_cuts_are_minimum_and_close_every_route(data):
             assert best <= len(wall.edges)
             if wall.minimum_edges:
                 assert best == len(wall.edges)
+        starts = set(oracle.starts(asked)) | oracle.members(asked.target)
+        inside = sorted({e["to"] for e in oracle.edges if e["id"] in on_routes} - starts)
+        if wall.nodes is not None and len(inside) <= 8:
+            best = smallest(oracle, q, inside, len(wall.nodes), avoid=None)
+            assert best is not None and best <= len(wall.nodes)
+            if wall.minimum_nodes:
+                assert best == len(wall.nodes)

@@ -127,8 +127,8 @@ def firewall(model: Model, query: Query) -> Firewall:
     cuts are exact minimum cuts (networkx) on the open search graph, where each
     route the query admits is a path.  Two cases need more than one path per
     route's channel, and there the answer is the smallest cut found, trimmed
-    until every element is needed, and ``minimum_*`` says it is not proven
-    the fewest: several ``carrying`` categories (one copy of the graph per
+    until every element is needed, and ``minimum_*`` says whether it meets a
+    lower bound (each category's own minimum cut): several ``carrying`` categories (one copy of the graph per
     category, so a channel carrying two counts twice) and, for the node cut,
     a group passed through on several sentences with group joins left out.
     """
@@ -149,18 +149,33 @@ def firewall(model: Model, query: Query) -> Firewall:
     chosen = {model.edge_ids[e] for (u, v), arcs_edges in arcs.items()
               if u not in sink_side and v in sink_side for e in arcs_edges}
     edges = sorted(chosen, key=model.edge_index.__getitem__)
-    exact_edges = search.graph.index.layers == 1
+    layers = search.graph.index.layers
+    exact_edges = layers == 1
     if not exact_edges:
         edges = _trim(edges, lambda kept: _closes(model, query, without=kept))
+        # Any cut closes each category's routes, so it is at least each category's own minimum
+        # cut (exact on one copy): when the cut found meets that bound, it is the fewest.
+        exact_edges = len(edges) <= max(1, max(nx.minimum_cut_value(_layer(flow, layer, src), src, SINK,
+                                                                    capacity="capacity")
+                                               for layer in range(layers)))
     nodes: list[str] | None
     if flow.has_edge(src, SINK):
         nodes = None
     else:
         cut = nx.minimum_node_cut(flow, src, SINK)
         nodes = sorted({_node_of(k) for k in cut}, key=model.node_index.__getitem__)
-        exact_nodes = exact_nodes and len(nodes) == len(cut)
+        bound_holds = exact_nodes  # one sentence per group: each copy's node cut is exact
+        exact_nodes = exact_nodes and layers == 1 and len(nodes) == len(cut)
         if not exact_nodes:
             nodes = _trim(nodes, lambda kept: _closes(model, query, avoid=kept))
+            bound = 1
+            if bound_holds:
+                for layer in range(layers):
+                    part = _layer(flow, layer, src)
+                    if part.has_node(src) and part.has_node(SINK) and not part.has_edge(src, SINK) \
+                            and nx.has_path(part, src, SINK):
+                        bound = max(bound, len(nx.minimum_node_cut(part, src, SINK)))
+            exact_nodes = len(nodes) <= bound
     verified = _closes(model, query, without=edges) and (nodes is None or _closes(model, query, avoid=nodes))
     return Firewall(model, query, True, edges, nodes, verified, exact_edges, nodes is None or exact_nodes)
 
@@ -204,8 +219,14 @@ def _flow_graph(model: Model, search: RouteSearch) -> tuple[nx.DiGraph, dict, bo
             flow.add_edge(u, v, capacity=len(edges))
     flow.add_node(search.source)
     flow.add_node(SINK)
-    exact_nodes = layers == 1 and all(count == 1 for count in virtual_count.values())
+    exact_nodes = all(count == 1 for count in virtual_count.values())
     return flow, arcs, exact_nodes
+
+
+def _layer(flow: nx.DiGraph, layer: int, source: str) -> nx.DiGraph:
+    """The copy of the flow graph for one carrying category (with the source and the sink)."""
+    keep = [k for k in flow if k in (source, SINK) or (isinstance(k, tuple) and k[0] == "layer" and k[1] == layer)]
+    return flow.subgraph(keep)
 
 
 def _node_of(key) -> str:
