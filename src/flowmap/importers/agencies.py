@@ -80,15 +80,7 @@ def read_records(path: str | os.PathLike) -> list[tuple[int, str, dict]]:
     """
     path = Path(path)
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(name, None, None, None, f"is not UTF-8 text (bad byte at offset {exc.start})")]) \
-            from None
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
-    if not text.strip():
-        raise InputError([Problem(name, None, None, None, "is empty")])
+    text = layers.read_text_input(path, name)
     if text.lstrip()[:1] in "[{":
         return _json_records(text, name)
     reader = csv.DictReader(text.splitlines())

@@ -268,15 +268,7 @@ def read_awards(path: str | os.PathLike, name: str | None = None) -> list[Award]
     """
     path = Path(path)
     name = name or str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(name, None, None, None, f"is not UTF-8 text (bad byte at offset {exc.start})")]) \
-            from None
-    except OSError as exc:
-        raise InputError([Problem(name, None, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
-    if not text.strip():
-        raise InputError([Problem(name, None, None, None, "is empty")])
+    text = layers.read_text_input(path, name)
     consumed: list[str] = []
 
     def lines() -> Iterator[str]:

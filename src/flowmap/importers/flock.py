@@ -93,15 +93,7 @@ class Summary:
 
 
 def _read_lines(path: Path) -> tuple[list[str], str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        message = f"is not UTF-8 text (bad byte at offset {exc.start})"
-        raise InputError([Problem(str(path), None, None, None, message)]) from None
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
-    if not text.strip():
-        raise InputError([Problem(str(path), None, None, None, "is empty")])
+    text = layers.read_text_input(path)
     return text.splitlines(), text
 
 

@@ -185,3 +185,22 @@ def write_layer(layer: Layer, directory: str | os.PathLike, *, validate: bool = 
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def read_text_input(path: str | os.PathLike, name: str | None = None) -> str:
+    """The text of an input file, or an :class:`InputError` naming it (``name``, else the path).
+
+    One place for what every CSV and JSON importer checks first: readable, UTF-8 (a spreadsheet's
+    byte-order mark dropped), not empty.
+    """
+    name = name or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(name, None, None, None, f"is not UTF-8 text (bad byte at offset {exc.start})")]) \
+            from None
+    except OSError as exc:
+        raise InputError([Problem(name, None, None, None, f"cannot be read: {exc.strerror or exc}")]) from None
+    if not text.strip():
+        raise InputError([Problem(name, None, None, None, "is empty")])
+    return text
