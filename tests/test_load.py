@@ -308,3 +308,24 @@ def test_large_files_read_with_pyarrow_give_the_same_tables_and_problems(tmp_pat
                                                    for c in tables.frames["nodes"].names)))
     assert (row["name"], row["aliases"]) == ("Padded", "A ;B")
     assert tables.frames["nodes"]["name"][-1] == "Line\nbreak"
+
+
+def test_tables_in_memory_are_checked_as_files_are():
+    from flowmap.load import validate_frames
+    from flowmap.model import Model
+    from flowmap.query import Query
+    from flowmap.routes import reach
+
+    from conftest import EDGES, JURISDICTIONS, NODES, SOURCES
+
+    tables = {"sources": SOURCES, "jurisdictions": JURISDICTIONS, "nodes": NODES, "edges": EDGES}
+    model = Model(validate_frames(tables))
+    assert [r.edges for r in reach(model, Query("sfpd")).routes] == [("e1", "e2")]
+    assert reach(model, Query("sfpd")).to_dict()["question"]["dataset"]["directories"] == []
+    bad = {**tables, "edges": [{**EDGES[0], "evidence": "rumour"}, {**EDGES[1], "to": " ghost "}]}
+    with pytest.raises(DataError) as caught:
+        validate_frames(bad, name="import")
+    assert [str(p) for p in caught.value.problems] == [
+        "import/edges.csv: row 2, column 'evidence': is not one of: documented, reported, capability "
+        "(value: 'rumour')",
+        "import/edges.csv: row 3, column 'to': refers to no id in nodes.csv (value: 'ghost')"]

@@ -386,6 +386,82 @@ def load_tables(directories: str | os.PathLike | Iterable[str | os.PathLike]) ->
     return Tables(directories, *(frames[name] for name in TABLE_NAMES), origins, merged_ids)
 
 
+def validate_frames(tables: dict, name: str = "<memory>") -> Tables:
+    """Check tables held in memory, as :func:`load_tables` checks files, and
+    return them as :class:`Tables` (``flowmap.model.Model(tables)`` builds a
+    model): an importer or a notebook can build a model without writing CSVs.
+
+    Parameters
+    ----------
+    tables : dict
+        Table name (``sources``, ``jurisdictions``, ``designations``,
+        ``nodes``, ``edges``) to its rows: a list of dicts, a :class:`Frame`
+        or a pandas DataFrame.  A missing optional table or column is empty;
+        cells are stripped as a CSV reader's are.
+    name : str
+        How problems name the tables' place (``<memory>/edges.csv``).
+
+    Raises
+    ------
+    DataError
+        Listing every problem, by table, row (2 is the first row, as in a
+        spreadsheet), column and value.
+
+    Examples
+    --------
+    >>> tables = {"sources": [{"id": "s", "title": "S", "publisher": "P"}], "jurisdictions": [],
+    ...           "nodes": [{"id": "a", "name": "A", "kind": "agency"}, {"id": "ice", "name": "ICE",
+    ...                      "kind": "federal_agency"}],
+    ...           "edges": [{"id": "e", "from": "a", "to": "ice", "data": "tips", "mechanism": "unspecified",
+    ...                      "evidence": "rumour", "citation": "s", "locator": "1", "quote": "q"}]}
+    >>> validate_frames(tables)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    flowmap.errors.DataError: 1 problem in the data:
+      <memory>/edges.csv: row 2, column 'evidence': is not one of: documented, reported, capability ...
+    """
+    unknown = sorted(set(tables) - set(TABLE_NAMES))
+    if unknown:
+        raise DataError([Problem(name, None, None, unknown[0],
+                                 f"is not a table; tables are: {', '.join(TABLE_NAMES)}")])
+    problems: list[Problem] = []
+    frames: dict[str, Frame] = {}
+    for table in schema.TABLES:
+        filename = f"{name}/{table.filename}"
+        given = tables.get(table.name)
+        if given is None:
+            if not table.optional:
+                problems.append(Problem(filename, None, None, None, "table not given"))
+            frames[table.name] = Frame.empty(table)
+            continue
+        if isinstance(given, Frame):
+            frame = given
+        elif hasattr(given, "columns") and hasattr(given, "to_dict"):  # a pandas DataFrame
+            frame = Frame.from_pandas(given)
+        else:
+            rows = list(given)
+            names = list(dict.fromkeys([c.name for c in table.columns] + [k for row in rows for k in row]))
+            frame = Frame.from_lists({c: ["" if row.get(c) is None else str(row.get(c)) for row in rows]
+                                      for c in names})
+            frame.length = len(rows)
+        columns = dict(frame.columns)
+        for column in table.columns:
+            if column.name not in columns:
+                if column.required:
+                    problems.append(Problem(filename, 1, column.name, None, "required column is missing"))
+                columns[column.name] = Column([""] * len(frame))
+        frame = Frame({c: column.stripped() for c, column in columns.items()}, len(frame))
+        problems += check_cells(frame, table, filename)
+        frames[table.name] = frame
+    merged, origins, merged_ids, merge_problems = merge_layers([(Path(name), frames)])
+    problems += merge_problems
+    if not any(p.row is None or p.row == 1 for p in problems):
+        problems += check_tables(merged, origins)
+    if problems:
+        raise DataError(problems)
+    return Tables((), *(merged[t] for t in TABLE_NAMES), origins, merged_ids)
+
+
 #: Columns whose ';'-separated items are united, not compared, when layers describe one row.
 _UNITED_COLUMNS = {"aliases", "county"}
 
