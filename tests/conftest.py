@@ -9,9 +9,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from flowmap import schema
 from flowmap.cache import CACHE_ENV
+
+# No property test has a deadline: on a loaded machine (CI shares its cores) a slow example is
+# not a failure, and hypothesis would otherwise report it as one.
+settings.register_profile("flowmap", deadline=None)
+settings.load_profile("flowmap")
 
 
 def pytest_configure(config):

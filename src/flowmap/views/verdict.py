@@ -116,7 +116,9 @@ def filter_phrases(model: Model, filters: Filters) -> list[str]:
         phrases.append(EVIDENCE_FILTER[filters.min_evidence])
     carrying = _carrying(filters)
     if carrying:
-        phrases.append(f"carrying {join_or([data_label(d) for d in carrying])} on every hop")
+        labels = [data_label(d) for d in carrying]
+        which = labels[0] if len(labels) == 1 else f"one of {join_or(labels)}"
+        phrases.append(f"carrying {which} on every hop")
     undated = "undated flows left out" if filters.dated_only else "undated flows kept"
     if filters.since and filters.until:
         phrases.append(f"with flows dated {filters.since} to {filters.until} ({undated})")
