@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .errors import QueryError
 from .model import Model
-from .query import Query, envelope
+from .query import Answer, Query, envelope
 from .routes import RouteSearch, hop_for
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ SINK = ("__sink__",)  # a tuple cannot collide with a node id, which is a string
 
 
 @dataclass
-class Firewall:
+class Firewall(Answer):
     """The smallest cuts that leave no open route from ``source`` to ``target``.
 
     ``edges`` are edge ids (parallel channels listed one by one); ``nodes`` are
@@ -41,14 +41,6 @@ class Firewall:
     verified: bool
     minimum_edges: bool = True  # proven the fewest (False: the fewest found, each one needed)
     minimum_nodes: bool = True
-
-    @property
-    def source(self) -> str:
-        return self.query.source
-
-    @property
-    def target(self) -> str:
-        return self.query.target
 
     def to_dict(self) -> dict:
         """The JSON answer (docs/result.schema.json); a cut edge is ``{"edge", "from", "to", ...}``

@@ -305,6 +305,32 @@ def question_dict(model, command: str, query: Query | None = None, directories=N
     return question
 
 
+class Answer:
+    """What every answer (reach, sweep, firewall) tells of the question it answers.
+
+    A mixin for the result dataclasses, which each hold the :class:`Query` as ``query``.
+    """
+
+    query: Query
+
+    @property
+    def source(self) -> str | None:
+        return self.query.source
+
+    @property
+    def target(self) -> str:
+        return self.query.target
+
+    @property
+    def limit(self) -> int | None:
+        return self.query.limit
+
+    @property
+    def filters(self) -> Query:
+        """The query (kept under its old name)."""
+        return self.query
+
+
 def envelope(model, command: str, query: Query | None = None, directories=None) -> dict:
     """The first keys of every JSON answer: ``schema_version`` and ``question``."""
     return {"schema_version": SCHEMA_VERSION, "question": question_dict(model, command, query, directories)}

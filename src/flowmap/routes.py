@@ -49,7 +49,7 @@ from . import dates, schema
 from .errors import QueryError
 from .load import split_list
 from .model import Model
-from .query import DEFAULT_LIMIT, DEFAULT_MAX_HOPS, Query, envelope
+from .query import DEFAULT_LIMIT, DEFAULT_MAX_HOPS, Answer, Query, envelope
 
 UNREACHABLE = 1 << 30
 #: Compiled search graphs kept per model, for queries that differ only in source or hop limit.
@@ -919,7 +919,7 @@ def _bfs_any(into: list[list[tuple[int, int]]], sources: list[int], n: int) -> l
 
 
 @dataclass
-class ReachResult:
+class ReachResult(Answer):
     """The answer to "can SOURCE reach TARGET?": the verdict and every route.
 
     ``routes`` are open routes, shortest first; ``blocked`` are routes a policy
@@ -937,23 +937,6 @@ class ReachResult:
     more_routes: bool = False
     more_blocked: bool = False
     counts: Counts | None = None
-
-    @property
-    def source(self) -> str:
-        return self.query.source
-
-    @property
-    def target(self) -> str:
-        return self.query.target
-
-    @property
-    def limit(self) -> int | None:
-        return self.query.limit
-
-    @property
-    def filters(self) -> Query:
-        """The query (kept under its old name)."""
-        return self.query
 
     def to_dict(self) -> dict:
         """The JSON answer (docs/result.schema.json): the question, the verdict,

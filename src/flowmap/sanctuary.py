@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from . import schema
 from .errors import QueryError
 from .model import Model
-from .query import Query, envelope
+from .query import Answer, Query, envelope
 from .routes import Plan, Route, RouteSearch, SearchGraph, hop_for, make_route, route_dict, starts_of
 
 
@@ -51,7 +51,7 @@ class SanctuaryReach:
 
 
 @dataclass
-class SweepResult:
+class SweepResult(Answer):
     """Which sanctuary nodes can reach the target.
 
     ``reaches`` are shortest routes first; ``covered`` is the number of
@@ -66,18 +66,6 @@ class SweepResult:
     cannot: list[str] = field(default_factory=list)  # sanctuary nodes examined with no open route, file order
     within: str | None = None  # the jurisdiction the sweep was narrowed to (--in)
     kinds: tuple[str, ...] = ()  # the node kinds it was narrowed to (--kind)
-
-    @property
-    def target(self) -> str:
-        return self.query.target
-
-    @property
-    def limit(self) -> int | None:
-        return self.query.limit
-
-    @property
-    def filters(self) -> Query:
-        return self.query
 
     def to_dict(self) -> dict:
         """The JSON answer (docs/result.schema.json)."""
