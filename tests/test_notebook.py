@@ -57,10 +57,18 @@ def outputs(nb, cell_id: str) -> str:
     """Everything a cell showed: printed text, plain and HTML results, errors."""
     [cell] = [c for c in nb.cells if c.get("id") == cell_id]
     parts = []
+    streaming = False
     for out in cell.outputs:
         if out.output_type == "stream":
-            parts.append(out.text)
-        elif out.output_type in ("execute_result", "display_data"):
+            # A kernel may send one print in several stream messages: they are one text.
+            if streaming:
+                parts[-1] += out.text
+            else:
+                parts.append(out.text)
+            streaming = True
+            continue
+        streaming = False
+        if out.output_type in ("execute_result", "display_data"):
             parts.extend(str(out.data.get(kind, "")) for kind in ("text/plain", "text/html"))
         elif out.output_type == "error":
             parts.append("\n".join(out.traceback))
