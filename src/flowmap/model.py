@@ -505,7 +505,8 @@ class Model:
         return graph
 
     @cached_property
-    def _source_rows(self) -> dict[str, dict]:
+    def source_rows(self) -> dict[str, dict]:
+        """Every sources row by id, as dicts (views look citations up here)."""
         return {row["id"]: row for row in self.frames["sources"].rows()}
 
     @cached_property
@@ -526,7 +527,7 @@ class Model:
 
     def source_row(self, source_id: str) -> dict[str, str]:
         """The sources row for a source id, as a dict."""
-        return self._source_rows[source_id]
+        return self.source_rows[source_id]
 
     @cached_property
     def _first_state_jurisdiction(self) -> dict[str, str]:

@@ -108,7 +108,7 @@ def select(model: Model, source: str | None = None, target: str = "ice", filters
 def node_attributes(model: Model, node_id: str) -> dict[str, str]:
     """Every column of a node, its sanctuary status and law, and its citation's title and link."""
     row = {k: _text(v) for k, v in model.nodes.loc[node_id].to_dict().items()}
-    source = model._source_rows.get(row.get("citation", ""), {})
+    source = model.source_rows.get(row.get("citation", ""), {})
     row["citation_title"] = _text(source.get("title", ""))
     row["citation_url"] = _text(source.get("url", ""))
     return row
@@ -121,7 +121,7 @@ def edge_attributes(model: Model, edge_id: str) -> dict[str, str]:
     source's; ``source_url`` is always the source's.
     """
     row = {k: _text(v) for k, v in model.edge_row(edge_id).items()}
-    source = model._source_rows.get(row["citation"], {})
+    source = model.source_rows.get(row["citation"], {})
     row["source_title"] = _text(source.get("title", ""))
     row["source_publisher"] = _text(source.get("publisher", ""))
     row["source_date"] = _text(source.get("date", ""))

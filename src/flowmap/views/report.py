@@ -98,7 +98,7 @@ class Footnotes:
         self._index: dict[tuple[str, str, str, str], int] = {}
 
     def cite(self, citation: str, locator: str, quote: str, url: str = "") -> int:
-        source = self.model._source_rows.get(citation, {})
+        source = self.model.source_rows.get(citation, {})
         link = url or source.get("url", "")
         key = (citation, locator, quote, link)
         if key not in self._index:
