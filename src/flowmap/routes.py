@@ -330,12 +330,19 @@ class RouteSearch:
     def count(self) -> Counts:
         """Count open and blocked routes without building them."""
         counts = Counts()
-        restricted = self.graph.restricted
-        for path in self._paths("all", shortest_first=False):
-            if any(restricted[e] for e in path):
-                counts.blocked += 1
-            else:
-                counts.open += 1
+        # A set of the closed edges: testing a route against it costs far less than reading a
+        # numpy array element by element, which was a fifth of counting the Flock network's routes.
+        closed = set(np.flatnonzero(self.graph.restricted).tolist())
+        total = 0
+        walker = Walker(self.graph, "all", self._via_states())
+        for start in self.starts:  # as _paths walks them, without its generator in between
+            if walker.need(start, walker.initial_aux) > self.max_hops:
+                continue
+            for path in walker.walk(start, 1, self.max_hops, starts=self.starts):
+                total += 1
+                if closed and not closed.isdisjoint(path):
+                    counts.blocked += 1
+        counts.open = total - counts.blocked
         return counts
 
     def count_open(self, limit: int | None = None) -> tuple[int, bool]:
