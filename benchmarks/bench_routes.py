@@ -187,7 +187,7 @@ def bench_list_3hop(args, rows, results, graph, reachers, fresh_model) -> None:
     results["list3_networkx_s"] = None if args.skip_networkx else nx_s
     ratio = nx_s / cold_s
     rows.append(Row(f"1. list {total:,} routes <=3 hops, {len(reachers)} CA sources", fmt_s(cold_s), baseline,
-                    f"{ratio:,.0f}x faster", ">= 100x faster", "yes" if ratio >= 100 else "NO"))
+                    f"{ratio:,.0f}x faster", ">= 200x faster (issue 11)", "yes" if ratio >= 200 else "NO"))
     rows.append(Row("1b. the same, one Query shared (info)", fmt_s(shared_s), baseline,
                     f"{nx_s / shared_s:,.0f}x faster", "-", "-"))
 
@@ -228,10 +228,16 @@ def bench_count_4hop(args, rows, results, graph, california, reverse_dist, fresh
         baseline = f"networkx not run (use --networkx-4hop; issue: ~{fmt_s(ISSUE_NX_4HOP_S)})"
         nx_s = ISSUE_NX_4HOP_S
         results["count4_networkx_s"] = None
+    # Issue 11 also asks >= 1,000x at 4 hops; judged only against a networkx run of this session.
+    def met(seconds: float) -> str:
+        fast = seconds <= 2 and (results["count4_networkx_s"] is None or nx_s / seconds >= 1000)
+        return "yes" if fast else "NO"
+
+    goal = "<= 2 s, >= 1,000x (issue 11)"
     rows.append(Row(f"2. count {total:,} routes <=4 hops, {len(california)} CA sources", fmt_s(cold_s), baseline,
-                    f"{nx_s / cold_s:,.0f}x faster", "<= 2 s", "yes" if cold_s <= 2 else "NO"))
+                    f"{nx_s / cold_s:,.0f}x faster", goal, met(cold_s)))
     rows.append(Row("2b. the same, one Query shared (info)", fmt_s(shared_s), baseline,
-                    f"{nx_s / shared_s:,.0f}x faster", "<= 2 s", "yes" if shared_s <= 2 else "NO"))
+                    f"{nx_s / shared_s:,.0f}x faster", goal, met(shared_s)))
 
 
 def bench_sweep(args, rows, results, graph, fresh_model) -> None:
