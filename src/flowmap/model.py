@@ -121,6 +121,11 @@ class Derived:
                 del values[next(iter(values))]
         return value
 
+    def values(self, kind: str) -> dict:
+        """The unbounded store of ``kind`` itself, for callers that look values up by the
+        ten thousand (a diagram asks for each edge's hop several times)."""
+        return self._kinds.setdefault(kind, {})
+
     def clear(self) -> None:
         self._kinds.clear()
 

@@ -416,7 +416,11 @@ def starts_of(model: Model, plan: Plan, source: str) -> tuple[int, ...]:
 
 def hop_for(model: Model, edge_id: str) -> Hop:
     """The hop an edge makes, with its evidence; built once per model (hops are immutable)."""
-    return model.derived.get("hop", edge_id, lambda: _make_hop(model, edge_id))
+    hops = model.derived.values("hop")
+    hop = hops.get(edge_id)
+    if hop is None:
+        hop = hops[edge_id] = _make_hop(model, edge_id)
+    return hop
 
 
 def _make_hop(model: Model, edge_id: str) -> Hop:
