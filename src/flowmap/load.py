@@ -889,5 +889,16 @@ def _part_of_cycles(frame: Frame, origin: Origin) -> list[Problem]:
 
 
 def split_list(value: str) -> tuple[str, ...]:
-    """Split a ';'-separated cell into its non-empty, stripped items."""
+    """Split a ';'-separated cell into its non-empty, stripped items.
+
+    >>> split_list(" SFPD ; SF police;"), split_list(""), split_list("NCRIC")
+    (('SFPD', 'SF police'), (), ('NCRIC',))
+    """
+    # Most cells are empty or hold one item: answering those without a generator halves
+    # the name index of a 19,000-agency registry, which every cold `reach` builds.
+    if not value:
+        return ()
+    if ";" not in value:
+        item = value.strip()
+        return (item,) if item else ()
     return tuple(item for item in (part.strip() for part in value.split(";")) if item)
