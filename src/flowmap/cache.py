@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import schema
-from .load import Column, Frame, Origin, Tables
+from .load import Column, FileDigest, Frame, Origin, Tables, csv_digests
 from .load import load_tables as load_tables_uncached
 
 CACHE_ENV = "FLOWMAP_CACHE_DIR"
@@ -50,37 +50,50 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("flowmap", appauthor=False))
 
 
-def key(directories: Sequence[Path]) -> str:
-    """The hex digest naming the entry for these layers as they are now on disk."""
+def key(directories: Sequence[Path], digests: Sequence[FileDigest] | None = None) -> str:
+    """The hex digest naming the entry for these layers as they are now on disk.
+
+    ``digests`` are the layers' file hashes (:func:`flowmap.load.csv_digests`)
+    when the caller has them already; else they are computed here.
+    """
     from . import __version__
 
+    if digests is None:
+        digests = csv_digests(directories)
+    hashed = {(index, name): digest for index, name, digest in digests}
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}\0{__version__}\0".encode())
     here = Path(__file__).parent
     for name in _CODE:
         digest.update(hashlib.sha256((here / name).read_bytes()).digest())
-    for directory in directories:
+    for index, directory in enumerate(directories):
         # The path as given too: the entry's tables name their files as the first load named them.
         digest.update(b"\0layer\0" + os.fsencode(os.path.abspath(directory)) + b"\0" + os.fsencode(directory))
         for table in schema.TABLES:
-            path = Path(directory) / table.filename
             digest.update(b"\0" + table.filename.encode() + b"\0")
-            try:
-                with path.open("rb") as handle:
-                    digest.update(hashlib.file_digest(handle, "sha256").digest())
-            except FileNotFoundError:
-                digest.update(b"absent")
-            except OSError as exc:  # a directory, no permission: validation will say so, never from the cache
-                digest.update(f"unreadable {exc.errno} {secrets.token_hex(8)}".encode())
+            found = hashed.get((index, table.filename))
+            digest.update(bytes.fromhex(found) if found else _unhashed(Path(directory) / table.filename))
     return digest.hexdigest()
 
 
-def load_tables(directories: Sequence[Path]) -> Tables:
+def _unhashed(path: Path) -> bytes:
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return b"absent"
+    except OSError:
+        pass
+    # A directory, no permission: validation will say so, never from the cache.
+    return f"unreadable {secrets.token_hex(8)}".encode()
+
+
+def load_tables(directories: Sequence[Path], digests: Sequence[FileDigest] | None = None) -> Tables:
     """The validated tables of ``directories``: from the cache when an entry
     matches the files, else read, validated (raising
-    :class:`~flowmap.errors.DataError` for invalid data) and then cached."""
+    :class:`~flowmap.errors.DataError` for invalid data) and then cached.
+    ``digests`` as for :func:`key`."""
     try:
-        name = key(directories)
+        name = key(directories, digests)
     except OSError:
         return load_tables_uncached(directories)
     folder = cache_dir()

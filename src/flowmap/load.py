@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -348,6 +349,41 @@ def as_directories(directories: str | os.PathLike | Iterable[str | os.PathLike])
     if isinstance(directories, (str, os.PathLike)):
         return (Path(directories),)
     return tuple(Path(d) for d in directories)
+
+
+#: One CSV file of one layer: (layer index in merge order, file name, SHA-256 hex digest).
+FileDigest = tuple[int, str, str]
+
+
+def csv_digests(directories: Iterable[str | os.PathLike]) -> tuple[FileDigest, ...]:
+    """The SHA-256 of every CSV file of every layer, in merge order and file-name
+    order; a file that cannot be read is left out.
+
+    Computed once per load (:meth:`flowmap.model.Model.load`, whose cache key is
+    built from them) and carried by the model, so that an answer states its
+    dataset's hash (:func:`dataset_sha256`) without reading the files again.
+    """
+    found: list[FileDigest] = []
+    for index, directory in enumerate(directories):
+        try:
+            paths = sorted(p for p in Path(directory).glob("*.csv") if p.is_file())
+        except OSError:
+            continue
+        for path in paths:
+            try:
+                with path.open("rb") as handle:
+                    found.append((index, path.name, hashlib.file_digest(handle, "sha256").hexdigest()))
+            except OSError:
+                continue
+    return tuple(found)
+
+
+def dataset_sha256(digests: Iterable[FileDigest]) -> str:
+    """One hash over a dataset's files (:func:`csv_digests`): SHA-256 of the lines
+    ``layer-index file-name file-sha256``.  Two datasets with the same files in
+    the same order have the same hash, wherever they sit."""
+    lines = "".join(f"{index} {name} {digest}\n" for index, name, digest in digests)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
 def load_tables(directories: str | os.PathLike | Iterable[str | os.PathLike]) -> Tables:

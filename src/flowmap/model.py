@@ -28,7 +28,7 @@ import numpy as np
 
 from . import dates, schema
 from .errors import AmbiguousName, NameNotFound, NotAnEntity
-from .load import Frame, Tables, load_tables, split_list
+from .load import FileDigest, Frame, Tables, csv_digests, load_tables, split_list
 from .names import Suggester, words
 from .paths import DATA_ENV, DEFAULT_NAME, default_data_dir, resolve_data_dir, resolve_data_dirs  # noqa: F401
 
@@ -139,8 +139,9 @@ class Model:
     ``designation``.
     """
 
-    def __init__(self, tables: Tables):
+    def __init__(self, tables: Tables, digests: tuple[FileDigest, ...] | None = None):
         self.directories = tables.directories
+        self._csv_digests = digests
         self.directory = tables.directory
         self.merged_ids = tables.merged_ids
         self.frames: dict[str, Frame] = tables.frames
@@ -192,8 +193,18 @@ class Model:
         if cache:
             from . import cache as model_cache
 
-            return cls(model_cache.load_tables(directories))
+            # The cache key hashes every file: the model keeps those hashes for its answers.
+            digests = csv_digests(directories)
+            return cls(model_cache.load_tables(directories, digests), digests)
         return cls(load_tables(directories))
+
+    @property
+    def csv_digests(self) -> tuple[FileDigest, ...]:
+        """The SHA-256 of every CSV file of every layer (:func:`flowmap.load.csv_digests`)
+        as they were when the model was loaded; hashed on first use when the load did not."""
+        if self._csv_digests is None:
+            self._csv_digests = csv_digests(self.directories)
+        return self._csv_digests
 
     # -- tables -------------------------------------------------------------
 

@@ -9,7 +9,6 @@ nothing here reads the clock.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from . import dates
+from .load import csv_digests, dataset_sha256
 from .model import Model, default_data_dir
 
 
@@ -87,14 +87,6 @@ class Dataset:
                 "files": [{"layer": f.layer, "name": f.name, "sha256": f.sha256} for f in self.files]}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def dataset(model: Model, directories: Sequence[str | os.PathLike] | None = None) -> Dataset:
     """Describe the data ``model`` was loaded from.
 
@@ -112,17 +104,15 @@ def dataset(model: Model, directories: Sequence[str | os.PathLike] | None = None
     >>> info.layers, len(info.sha256)
     (('default',), 64)
     """
-    dirs = [Path(d) for d in directories] if directories else layer_dirs(model)
-    files = []
-    lines = []
-    for index, directory in enumerate(dirs):
-        label = layer_label(directory)
-        for path in sorted(directory.glob("*.csv")):
-            digest = _sha256(path)
-            files.append(LayerFile(label, path.name, digest))
-            lines.append(f"{index} {path.name} {digest}\n")
-    combined = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-    return Dataset(tuple(layer_label(d) for d in dirs), tuple(files), combined, newest_date(model))
+    if directories:
+        dirs = [Path(d) for d in directories]
+        digests = csv_digests(dirs)
+    else:
+        dirs = layer_dirs(model)
+        digests = model.csv_digests
+    labels = tuple(layer_label(d) for d in dirs)
+    files = tuple(LayerFile(labels[index], name, digest) for index, name, digest in digests)
+    return Dataset(labels, files, dataset_sha256(digests), newest_date(model))
 
 
 def newest_date(model: Model) -> str:

@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,40 +246,18 @@ def dataset_dict(model=None, directories=None) -> dict:
     (``default`` for the shipped dataset), and one SHA-256 over the content of
     every CSV file in them, computed as :func:`flowmap.provenance.dataset` does
     (briefs, exports and diffs state the same hash for the same data)."""
+    from .load import csv_digests, dataset_sha256
+    from .provenance import layer_label
+
     if directories is None:
         directories = getattr(model, "directories", None) or [model.directory]
+        digests = getattr(model, "csv_digests", None)
+    else:
+        digests = None
     directories = [Path(d) for d in directories if d is not None]
-    return {"directories": [_label(d) for d in directories], "sha256": dataset_hash(directories)}
-
-
-def _label(directory: Path) -> str:
-    from .paths import default_data_dir
-
-    try:
-        if directory.resolve() == default_data_dir().resolve():
-            return "default"
-    except OSError:
-        pass
-    return str(directory)
-
-
-def dataset_hash(directories: list[Path]) -> str:
-    """SHA-256 of the lines ``layer-index file-name file-sha256``, in merge order
-    and file-name order: two datasets with the same files in the same order have
-    the same hash, wherever they sit."""
-    lines = []
-    for index, directory in enumerate(directories):
-        try:
-            files = sorted(p for p in Path(directory).glob("*.csv") if p.is_file())
-        except OSError:
-            continue
-        for path in files:
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                continue
-            lines.append(f"{index} {path.name} {digest}\n")
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+    if digests is None:
+        digests = csv_digests(directories)
+    return {"directories": [layer_label(d) for d in directories], "sha256": dataset_sha256(digests)}
 
 
 def question_dict(model, command: str, query: Query | None = None, directories=None) -> dict:
