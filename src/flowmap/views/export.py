@@ -33,6 +33,7 @@ import networkx as nx
 import numpy as np
 
 from ..errors import QueryError
+from ..load import split_list
 from ..model import Model
 from ..provenance import Dataset, dataset, flowmap_version
 from ..routes import DEFAULT_LIMIT, Filters, Plan, edge_mask, reach
@@ -187,7 +188,7 @@ def ftm_entities(model: Model, selection: Selection) -> list[dict]:
     for node in selection.nodes:
         a = node_attributes(model, node)
         props: dict[str, list[str]] = {"name": [a["name"]]}
-        aliases = [x.strip() for x in a.get("aliases", "").split(";") if x.strip()]
+        aliases = list(split_list(a.get("aliases", "")))
         if aliases:
             props["alias"] = aliases
         props["country"] = ["us"]
@@ -260,13 +261,13 @@ def export_dict(model: Model, selection: Selection, filters: Filters | None = No
     nodes = []
     for node in selection.nodes:
         a = node_attributes(model, node)
-        a["aliases"] = [x.strip() for x in a.get("aliases", "").split(";") if x.strip()]
+        a["aliases"] = list(split_list(a.get("aliases", "")))
         nodes.append(a)
     edges = []
     for edge in selection.edges:
         a = edge_attributes(model, edge)
         for key in ("data", "excludes"):
-            a[key] = [x.strip() for x in a.get(key, "").split(";") if x.strip()]
+            a[key] = list(split_list(a.get(key, "")))
         edges.append(a)
     question = filters.replace(source=selection.source, target=selection.target).resolved(model)
     return {
@@ -276,11 +277,6 @@ def export_dict(model: Model, selection: Selection, filters: Filters | None = No
         "nodes": nodes,
         "edges": edges,
     }
-
-
-def filters_dict(filters: Filters) -> dict:
-    """The filters of a query as JSON states them."""
-    return filters.filters_dict()
 
 
 def to_json(model: Model, selection: Selection, filters: Filters | None = None) -> bytes:
