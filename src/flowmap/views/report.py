@@ -40,7 +40,7 @@ from ..errors import QueryError, RenderError
 from ..model import Model
 from ..provenance import Dataset, dataset, flowmap_version
 from ..query import Query
-from ..routes import Plan, Route, reach
+from ..routes import Route, reach
 from ..sanctuary import sweep
 from .markdown import md_escape, md_link, safe_url
 from .verdict import conditions, filter_phrases, verdict
@@ -347,13 +347,10 @@ def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | N
     """
     filters = query
     result = sweep(model, query, count=count)
-    plan = Plan(model, query)
     notes = Footnotes(model)
     tgt = clean(model.name(result.target))
     by_group: dict[str, list] = {}
-    reached = set()
     for r in result.reaches:
-        reached.add(r.node)
         by_group.setdefault(_group_of(model, r.node), []).append(r)
     # Footnotes are numbered in reading order: by jurisdiction, then shortest routes first.
     groups: dict[str, list[SweepEntry]] = {}
@@ -365,12 +362,9 @@ def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | N
             groups.setdefault(title, []).append(SweepEntry(
                 clean(model.name(r.node)), r.node, clean(r.law), routes,
                 _route_block(model, notes, number, r.shortest), clean(model.name(r.exit)), clean(model.name(r.last))))
-    examined = [n for n in model.node_ids if model.sanctuary(n).protected
-                and n not in plan.target_members and n not in plan.avoid]
     missing: dict[str, list[str]] = {}
-    for n in examined:
-        if n not in reached:
-            missing.setdefault(_group_of(model, n), []).append(clean(model.name(n)))
+    for n in result.cannot:
+        missing.setdefault(_group_of(model, n), []).append(clean(model.name(n)))
     not_reaching = sorted(missing.items(), key=lambda kv: kv[0].casefold())
     counts = (f"{len(result.reaches)} of {result.covered} nodes under a sanctuary law or designation can reach "
               f"{tgt}{conditions(model, filters)}.")
