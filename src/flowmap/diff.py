@@ -39,7 +39,7 @@ from .errors import QueryError
 from .model import Model
 from .provenance import Dataset, dataset, flowmap_version
 from .routes import Filters, Plan, route_dict
-from .sanctuary import shortest_routes
+from .sanctuary import _by_origin, shortest_routes
 
 TABLES: tuple[str, ...] = ("nodes", "edges", "sources", "jurisdictions")
 
@@ -347,11 +347,8 @@ def reaching(model: Model, target: str, filters: Filters) -> dict[str, tuple[str
     ``max_hops``, with the edge ids of its shortest route (the sweep's choice)."""
     query = Plan(model, filters.replace(source=None, target=target))
     candidates = [n for n in model.node_ids if n not in query.target_members and n not in query.avoid]
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for node in candidates:
-        groups.setdefault(model.jurisdiction_chain(node), []).append(node)
     found: dict[str, tuple[str, ...]] = {}
-    for origin, nodes in groups.items():
+    for origin, nodes in _by_origin(model, candidates).items():
         graph = query.graph_for(origin)
         for reach in shortest_routes(model, graph, nodes, query.max_hops, query):
             found[reach.node] = reach.shortest.edges
