@@ -114,9 +114,8 @@ def filter_phrases(model: Model, filters: Filters) -> list[str]:
     phrases = []
     if filters.min_evidence:
         phrases.append(EVIDENCE_FILTER[filters.min_evidence])
-    carrying = _carrying(filters)
-    if carrying:
-        labels = [data_label(d) for d in carrying]
+    if filters.carrying:
+        labels = [data_label(d) for d in filters.carrying]
         which = labels[0] if len(labels) == 1 else f"one of {join_or(labels)}"
         phrases.append(f"carrying {which} on every hop")
     undated = "undated flows left out" if filters.dated_only else "undated flows kept"
@@ -137,10 +136,6 @@ def filter_phrases(model: Model, filters: Filters) -> list[str]:
         edges = list(filters.without)
         phrases.append(f"without edge{'s' if len(edges) > 1 else ''} {join_or(edges, 'and')}")
     return phrases
-
-
-def _carrying(filters: Filters) -> tuple[str, ...]:
-    return filters.carrying
 
 
 def _node(model: Model, name: str) -> str:
