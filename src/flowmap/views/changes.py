@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..diff import Diff
 from .markdown import md_escape
-from .text import clean
+from .words import clean
 
 LABELS = {"nodes": "Nodes", "edges": "Edges", "sources": "Sources", "jurisdictions": "Jurisdictions",
           "designations": "Designations"}

@@ -3,7 +3,6 @@ CLI prints."""
 
 from __future__ import annotations
 
-import re
 import textwrap
 
 from ..cuts import Firewall, edge_meaning, node_meaning
@@ -11,14 +10,9 @@ from ..model import Model
 from ..routes import Counts, Hop, ReachResult, Route, hop_for
 from ..sanctuary import SweepResult
 from .verdict import conditions, verdict
-from .words import join_or
+from .words import clean, join_or
 
 WIDTH = 100
-
-
-def clean(text: str) -> str:
-    """One line of text: newlines and tabs in data must not fake extra rows."""
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def name(model: Model, node_id: str) -> str:
