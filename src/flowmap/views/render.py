@@ -39,6 +39,7 @@ from ..load import split_list
 from ..model import Model
 from ..query import Query
 from ..routes import Hop, Plan, ReachResult, edge_mask, hop_for
+from .words import data_label
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 LAYOUTS: tuple[str, ...] = ("auto", "wide", "tall")
@@ -79,13 +80,6 @@ EVIDENCE_KEY: dict[str, str] = {
     "documented": "documented: a primary record shows it",
     "reported": "reported: a source says it happens",
     "capability": "capability: access exists, use not shown",
-}
-
-DATA_LABELS: dict[str, str] = {
-    "licence_plate_reads": "licence-plate reads",
-    "dmv_photos": "DMV photos",
-    "identity_address_records": "identity & address records",
-    "unspecified": "unspecified data",
 }
 
 INK = "#333333"
@@ -181,11 +175,6 @@ def _wrap(text: str, width: int) -> list[str]:
     if len(text) <= width:  # what textwrap would return, without its cost (most labels are short)
         return [text]
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
-
-
-def data_label(category: str) -> str:
-    """A data category as a reader would say it: ``dmv_photos`` → ``DMV photos``."""
-    return DATA_LABELS.get(category, category.replace("_", " "))
 
 
 # -- the diagram ----------------------------------------------------------------
