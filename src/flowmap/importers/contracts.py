@@ -52,7 +52,7 @@ from ..errors import InputError, Problem
 from . import layer as layers
 from .common import Agencies, local_id
 from .fetch import Fetched
-from .ice287g import Carried, _input_name
+from .ice287g import Carried
 from .resolve import Resolver, state_code
 
 REQUIRED_COLUMNS = ("award_id", "recipient_name", "recipient_state", "award_description")
@@ -400,7 +400,7 @@ def build_layer(fetched: Fetched, agencies: Agencies, *, progress: Progress | No
     layer = layers.Layer()
     layer.sources.append({
         "id": SOURCE_ID, "title": TITLE, "publisher": PUBLISHER, "date": "2018",
-        "url": fetched.url or URL, "document": _input_name(fetched),
+        "url": fetched.url or URL, "document": fetched.file_name,
         "notes": ("Award table of Torn Apart / Separados (xpmethod, volume 2), from USAspending.gov: ICE awards "
                   "active in 2018, award ids FY08-FY18. CC BY 4.0. Quotes are CSV lines verbatim; locators are "
                   "rows as a spreadsheet shows them (header = row 1)."),

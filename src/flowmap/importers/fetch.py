@@ -83,6 +83,14 @@ class Fetched:
         """What to call the input in messages: the URL, or the path as given."""
         return self.url or str(self.path)
 
+    @property
+    def file_name(self) -> str:
+        """The input's file name: the last part of the URL's path, or of the local path.
+
+        It is what ``sources.document`` records (``flowmap validate --documents DIR`` reads it).
+        """
+        return Path(urllib.parse.urlsplit(self.url).path).name if self.url else self.path.name
+
 
 def is_url(value: str) -> bool:
     """Whether ``value`` is an http(s) address rather than a local path.

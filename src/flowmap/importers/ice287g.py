@@ -545,13 +545,8 @@ def source_for(fetched: Fetched, sheet: Sheet) -> dict:
              f"{len(sheet.rows)} rows. Date: {listed[1]}. Quotes are rows, cells joined by ' | ' "
              "(dates as YYYY-MM-DD); locators give the sheet and row as Excel shows them.")
     return {"id": f"ice-287g-{kind}", "title": title, "publisher": PUBLISHER, "date": listed[0],
-            "url": fetched.url or PAGE_URL, "document": _input_name(fetched), "notes": notes,
+            "url": fetched.url or PAGE_URL, "document": fetched.file_name, "notes": notes,
             "sha256": fetched.sha256, "retrieved": fetched.retrieved}
-
-
-def _input_name(fetched: Fetched) -> str:
-    """The workbook's file name, as ``sources.document`` (``flowmap validate --documents DIR`` reads it)."""
-    return Path(urllib.parse.urlsplit(fetched.url).path).name if fetched.url else fetched.path.name
 
 
 _NAME_DATE = re.compile(r"(\d{2})(\d{2})(20\d{2})")
@@ -559,8 +554,7 @@ _NAME_DATE = re.compile(r"(\d{2})(\d{2})(20\d{2})")
 
 def _list_date(fetched: Fetched) -> tuple[str, str]:
     """The date of ICE's list: from the file name ICE gives (``…07182025pm.xlsx``), else the workbook's own."""
-    file_name = Path(urllib.parse.urlsplit(fetched.url).path if fetched.url else fetched.path).name
-    found = _NAME_DATE.search(file_name)
+    found = _NAME_DATE.search(fetched.file_name)
     if found:
         month, day, year = (int(g) for g in found.groups())
         try:
