@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .layer import columns
+from ..errors import InputError, Problem
+from .layer import Layer, columns
 from .resolve import Candidate, Match, Resolver, candidates_from_rows, normalise, read_links
 
 Progress = Callable[[int], None]
@@ -152,6 +153,56 @@ class Agencies:
             return "", ""
         jurisdiction = hits.index[0]
         return jurisdiction, f"city police of {place} ({record.get('state')}): jurisdiction {jurisdiction}"
+
+
+class Carried:
+    """The rows a layer carries so it loads on its own, each table deduplicated by id.
+
+    Used by the 287(g) and contracts importers around :meth:`Agencies.carry`.
+    """
+
+    def __init__(self, agencies: Agencies):
+        self.agencies = agencies
+        self.nodes: dict[str, dict] = {}
+        self.sources: dict[str, dict] = {}
+        self.jurisdictions: dict[str, dict] = {}
+
+    def carry(self, node_id: str, extra: dict | None = None) -> None:
+        """Carry a node the maps already have (curated or registry), with its sources and places."""
+        if node_id in self.nodes:
+            return
+        try:
+            row, sources, jurisdictions = self.agencies.carry(node_id, extra)
+        except KeyError:
+            raise InputError([Problem("--data", None, None, node_id,
+                                      "is not a node of the loaded maps: load the curated data "
+                                      "(--data default) before importing")]) from None
+        self.nodes[node_id] = row
+        for source in sources:
+            self.sources.setdefault(source["id"], source)
+        for jurisdiction in jurisdictions:
+            self.jurisdictions.setdefault(jurisdiction["id"], jurisdiction)
+
+    def add(self, row: dict) -> None:
+        """Add a layer-local node (a later spelling of the same agency becomes an alias)."""
+        current = self.nodes.get(row["id"])
+        self.nodes[row["id"]] = row if current is None else _also_known_as(current, row["name"])
+
+    def into(self, layer: Layer) -> None:
+        own = {s["id"] for s in layer.sources}
+        layer.nodes.extend(self.nodes.values())
+        layer.sources.extend(s for i, s in self.sources.items() if i not in own)
+        layer.jurisdictions.extend(self.jurisdictions.values())
+
+
+def _also_known_as(row: dict, name: str) -> dict:
+    """Keep another spelling of the same layer-local agency as an alias."""
+    if name == row["name"]:
+        return row
+    aliases = [a for a in (row.get("aliases") or "").split(";") if a]
+    if name not in aliases:
+        aliases.append(name)
+    return {**row, "aliases": ";".join(aliases)}
 
 
 def load_agencies(model=None, registry: str | os.PathLike | None = None, links: str | os.PathLike | None = None,

@@ -50,9 +50,8 @@ from pathlib import Path
 from .. import schema
 from ..errors import InputError, Problem
 from . import layer as layers
-from .common import Agencies, local_id
+from .common import Agencies, Carried, local_id
 from .fetch import Fetched
-from .ice287g import Carried
 from .resolve import Resolver, state_code
 
 REQUIRED_COLUMNS = ("award_id", "recipient_name", "recipient_state", "award_description")

@@ -49,7 +49,7 @@ from pathlib import Path
 from .. import schema
 from ..errors import InputError, Problem
 from . import layer as layers
-from .common import Agencies, local_id, slug
+from .common import Agencies, Carried, local_id, slug
 from .fetch import Fetched
 from .resolve import Match, state_code
 
@@ -596,47 +596,6 @@ class Result:
     summary: dict
 
 
-class Carried:
-    """The rows a layer carries so it loads on its own, each table deduplicated by id.
-
-    Used by the 287(g) and contracts importers around
-    :meth:`flowmap.importers.common.Agencies.carry`.
-    """
-
-    def __init__(self, agencies: Agencies):
-        self.agencies = agencies
-        self.nodes: dict[str, dict] = {}
-        self.sources: dict[str, dict] = {}
-        self.jurisdictions: dict[str, dict] = {}
-
-    def carry(self, node_id: str, extra: dict | None = None) -> None:
-        """Carry a node the maps already have (curated or registry), with its sources and places."""
-        if node_id in self.nodes:
-            return
-        try:
-            row, sources, jurisdictions = self.agencies.carry(node_id, extra)
-        except KeyError:
-            raise InputError([Problem("--data", None, None, node_id,
-                                      "is not a node of the loaded maps: load the curated data "
-                                      "(--data default) before importing")]) from None
-        self.nodes[node_id] = row
-        for source in sources:
-            self.sources.setdefault(source["id"], source)
-        for jurisdiction in jurisdictions:
-            self.jurisdictions.setdefault(jurisdiction["id"], jurisdiction)
-
-    def add(self, row: dict) -> None:
-        """Add a layer-local node (a later spelling of the same agency becomes an alias)."""
-        current = self.nodes.get(row["id"])
-        self.nodes[row["id"]] = row if current is None else _also_known_as(current, row["name"])
-
-    def into(self, layer: layers.Layer) -> None:
-        own = {s["id"] for s in layer.sources}
-        layer.nodes.extend(self.nodes.values())
-        layer.sources.extend(s for i, s in self.sources.items() if i not in own)
-        layer.jurisdictions.extend(self.jurisdictions.values())
-
-
 def build_layer(inputs: Sequence[tuple[Fetched, Sheet]], agencies: Agencies, *, pending: bool = False,
                 progress: Progress | None = None) -> Result:
     """The 287(g) layer for one or more read workbooks (not yet written: see :func:`import_287g`).
@@ -770,13 +729,3 @@ def _local_node(a: Agreement, match: Match) -> dict:
     the reason it is local is in ``matches.csv``, and ICE's TYPE in the edge's quote.
     """
     return {"id": match.node_id, "name": a.agency, "kind": "agency", "state": a.state, "county": a.county}
-
-
-def _also_known_as(row: dict, name: str) -> dict:
-    """Keep another spelling ICE used for the same layer-local agency as an alias."""
-    if name == row["name"]:
-        return row
-    aliases = [a for a in (row.get("aliases") or "").split(";") if a]
-    if name not in aliases:
-        aliases.append(name)
-    return {**row, "aliases": ";".join(aliases)}
