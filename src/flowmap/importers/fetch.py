@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from .layer import sha256_file
 
 #: Largest input accepted, downloaded or local (bytes).  The largest record in
 #: ``../shared/external`` is a few megabytes; 200 MiB leaves room for national
@@ -167,12 +168,8 @@ def _local(path: Path, max_bytes: int) -> Fetched:
         raise _error(str(path), "is empty")
     if size > max_bytes:
         raise _too_large(str(path), size, max_bytes)
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
     retrieved = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
-    return Fetched(path, "", retrieved, digest.hexdigest(), size)
+    return Fetched(path, "", retrieved, sha256_file(path), size)
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
