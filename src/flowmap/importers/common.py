@@ -186,7 +186,7 @@ class Carried:
     def add(self, row: dict) -> None:
         """Add a layer-local node (a later spelling of the same agency becomes an alias)."""
         current = self.nodes.get(row["id"])
-        self.nodes[row["id"]] = row if current is None else _also_known_as(current, row["name"])
+        self.nodes[row["id"]] = row if current is None else also_known_as(current, row["name"])
 
     def into(self, layer: Layer) -> None:
         own = {s["id"] for s in layer.sources}
@@ -195,7 +195,7 @@ class Carried:
         layer.jurisdictions.extend(self.jurisdictions.values())
 
 
-def _also_known_as(row: dict, name: str) -> dict:
+def also_known_as(row: dict, name: str) -> dict:
     """Keep another spelling of the same layer-local agency as an alias."""
     if name == row["name"]:
         return row

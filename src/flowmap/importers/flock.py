@@ -40,7 +40,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from . import layer as layers
-from .common import Agencies, local_id
+from .common import Agencies, Carried, also_known_as, local_id
 from .resolve import Match, county_hint, split_hints, split_state
 
 TITLE = "Private Eyes: agencies with external access to Flock licence-plate-reader data (agency_access)"
@@ -269,9 +269,8 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
         matches[name] = match
 
     layer = layers.Layer(sources=[source])
-    node_rows: dict[str, dict] = {}
-    sources: dict[str, dict] = {source["id"]: source}
-    jurisdictions: dict[str, dict] = {}
+    carried = Carried(agencies)
+    node_rows = carried.nodes
     node_of: dict[str, str] = {}
     for name, match in matches.items():
         if match.resolved:
@@ -280,13 +279,8 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
                 summary.city_jurisdictions += 1
                 match = match.with_node(match.node_id, f"{match.reason}; {why}")
             if match.node_id not in node_rows:
-                row, carried_sources, carried_jurisdictions = agencies.carry(match.node_id,
-                                                                             {"jurisdiction": jurisdiction})
-                node_rows[match.node_id] = row
-                for s in carried_sources:
-                    sources.setdefault(s["id"], s)
-                for j in carried_jurisdictions:
-                    jurisdictions.setdefault(j["id"], j)
+                carried.carry(match.node_id, {"jurisdiction": jurisdiction})
+                row = node_rows[match.node_id]
                 summary.nodes["curated" if row["id"] != row.get("ori") else "registry"] += 1
         else:
             rest, state, hints, _ = parsed[name]
@@ -338,14 +332,9 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
 
     # The Flock spellings become aliases, so `flowmap reach "Oakland CA PD"` finds the node.
     for name, node_id in node_of.items():
-        row = node_rows[node_id]
-        known = {row.get("name", ""), *(a for a in (row.get("aliases") or "").split(";") if a)}
-        if name not in known:
-            row["aliases"] = ";".join([*(a for a in (row.get("aliases") or "").split(";") if a), name])
+        node_rows[node_id] = also_known_as(node_rows[node_id], name)
 
-    layer.sources = list(sources.values())
-    layer.jurisdictions = list(jurisdictions.values())
-    layer.nodes = list(node_rows.values())
+    carried.into(layer)
     layer.matches = [m.row() for m in matches.values()]
     layer.matches += [Match(name, parsed[name][1] or "", "", "", "skipped", None, reason).row()
                       for name, reason in skipped.items()]
