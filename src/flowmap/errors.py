@@ -35,15 +35,26 @@ def _shorten(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
+
+
+def _listing(problems: list[Problem], where: str, limit: int | None = None) -> str:
+    """``N problems in WHERE:`` and one indented line per problem, the first ``limit`` of them."""
+    count = len(problems)
+    lines = [f"{count} problem{'s' if count != 1 else ''} in {where}:"]
+    lines += [f"  {p}" for p in problems[:limit]]
+    if limit is not None and count > limit:
+        lines.append(f"  … and {count - limit} more")
+    return "\n".join(lines)
+
+
 class DataError(FlowmapError):
     """The dataset is invalid.  ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
-        count = len(self.problems)
-        lines = [f"{count} problem{'s' if count != 1 else ''} in the data:"]
-        lines += [f"  {p}" for p in self.problems]
-        super().__init__("\n".join(lines))
+        self.problems = _sorted(problems)
+        super().__init__(_listing(self.problems, "the data"))
 
 
 class NameNotFound(FlowmapError):
@@ -89,13 +100,8 @@ class InputError(FlowmapError):
     """
 
     def __init__(self, problems: list[Problem], limit: int = 20):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
-        count = len(self.problems)
-        lines = [f"{count} problem{'s' if count != 1 else ''} in the input:"]
-        lines += [f"  {p}" for p in self.problems[:limit]]
-        if count > limit:
-            lines.append(f"  … and {count - limit} more")
-        super().__init__("\n".join(lines))
+        self.problems = _sorted(problems)
+        super().__init__(_listing(self.problems, "the input", limit))
 
 
 class QueryError(FlowmapError):
