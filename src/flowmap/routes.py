@@ -786,7 +786,7 @@ class Walker:
             reverse = index.into
             for v in vias:
                 states = [v, *index.virtual.get(v, ())]
-                to_via = _bfs_any(reverse, states, len(index.real))
+                to_via, _ = distances_to(reverse, states, len(index.real))
                 onward = min(self.graph.min_dist(graph.dist_all, s, graph.full_mask) for s in states)
                 self.via_bound.append([d + onward if d < UNREACHABLE and onward < UNREACHABLE else UNREACHABLE
                                        for d in to_via])
@@ -908,22 +908,6 @@ class Walker:
                 if edges:
                     edges.pop()
                     on_path[real[nodes.pop()]] = 0
-
-
-def _bfs_any(into: list[list[tuple[int, int]]], sources: list[int], n: int) -> list[int]:
-    """Fewest hops from every state to any of ``sources``, over every edge."""
-    dist = [UNREACHABLE] * n
-    queue = deque()
-    for s in sources:
-        dist[s] = 0
-        queue.append(s)
-    while queue:
-        x = queue.popleft()
-        for _, u in into[x]:
-            if dist[u] == UNREACHABLE:
-                dist[u] = dist[x] + 1
-                queue.append(u)
-    return dist
 
 
 # -- the answer to reach -------------------------------------------------------------------
