@@ -358,15 +358,11 @@ class RouteSearch:
         """The first open route :meth:`open_routes` lists, read off the backward
         searches without a walk where it can be."""
         path = None if self.via else self.graph.greedy_open(self.starts, self.max_hops)
-        if path is None or not self._simple(path):
+        if path is None or not is_simple(self.model, self.starts, path):
             path = next(self._paths("open"), None)
         return None if path is None else self._route(path)
 
     # -- internals -----------------------------------------------------------
-
-    def _simple(self, path: tuple[int, ...]) -> bool:
-        receivers = [int(self.model.arrays.receiver[e]) for e in path]
-        return len(set(receivers)) == len(receivers) and not set(self.starts) & set(receivers)
 
     def _paths(self, mode: str, shortest_first: bool = True) -> Iterator[tuple[int, ...]]:
         # A node's units count as the node at the start of a route as at its end:
@@ -405,6 +401,13 @@ class RouteSearch:
         excludes = split_list(self.model.edge_row(edge_id)["excludes"])
         matched = tuple(j for j in excludes if j in self.origin)
         return Restriction(edge_id, excludes, matched, hop_for(self.model, edge_id).evidence)
+
+
+def is_simple(model: Model, starts: tuple[int, ...], path: tuple[int, ...]) -> bool:
+    """True when an edge path enters no node twice and never comes back to one of
+    ``starts`` (the source and its units)."""
+    receivers = [int(model.arrays.receiver[e]) for e in path]
+    return len(set(receivers)) == len(receivers) and not set(starts) & set(receivers)
 
 
 def starts_of(model: Model, plan: Plan, source: str) -> tuple[int, ...]:

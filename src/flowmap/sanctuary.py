@@ -22,7 +22,17 @@ from . import schema
 from .errors import QueryError
 from .model import Model
 from .query import Answer, Query, envelope
-from .routes import Plan, Route, RouteSearch, SearchGraph, hop_for, make_route, route_dict, starts_of
+from .routes import (
+    Plan,
+    Route,
+    RouteSearch,
+    SearchGraph,
+    hop_for,
+    is_simple,
+    make_route,
+    route_dict,
+    starts_of,
+)
 
 
 @dataclass
@@ -153,19 +163,17 @@ def sweep(model: Model, query: Query | None = None, count: bool = False, within:
 
 
 def shortest_routes(model: Model, graph: SearchGraph, nodes: list[str], max_hops: int,
-                    plan: Plan | None = None) -> list[SanctuaryReach]:
+                    plan: Plan) -> list[SanctuaryReach]:
     """The one pass: read each node's first shortest open route off the backward search."""
-    receiver = model.arrays.receiver
     found = []
     for node in nodes:
-        starts = starts_of(model, plan, node) if plan is not None else (model.node_index[node],)
+        starts = starts_of(model, plan, node)
         path = graph.greedy_open(starts, max_hops)
         if path is None:
             continue
-        receivers = [int(receiver[e]) for e in path]
-        if graph.index.virtual and (len(set(receivers)) < len(receivers) or set(starts) & set(receivers)):
+        if graph.index.virtual and not is_simple(model, starts, path):
             # Rare: the shortest walk through group sentences passes a group twice; list instead.
-            route = RouteSearch(model, plan, node).first_open() if plan is not None else None
+            route = RouteSearch(model, plan, node).first_open()
             if route is None:
                 continue
         else:
