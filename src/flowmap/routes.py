@@ -490,7 +490,6 @@ class FilteredGraph:
     allowed: np.ndarray
     n_nodes: int
     real: list[int]  # state -> node index
-    state_of: list[int]  # node index -> the state a route starting at the node starts from
     virtual: dict[int, list[int]]  # group node index -> its sentence states (empty with group joins)
     out: list[list[tuple[int, int]]]
     into: list[list[tuple[int, int]]]
@@ -632,7 +631,7 @@ def filtered_graph(model: Model, plan: Plan) -> FilteredGraph:
     arcs = Arcs(np.asarray(arc_tail, dtype=np.int64), np.asarray(arc_head, dtype=np.int64), arc_edge, layer_mask,
                 states)
     dist_all = arcs.distances(target_nodes)
-    return FilteredGraph(allowed, n, real, list(range(n)), virtual, out, into, bits, layers, is_target,
+    return FilteredGraph(allowed, n, real, virtual, out, into, bits, layers, is_target,
                          target_nodes, dist_all, arrays, arcs)
 
 
