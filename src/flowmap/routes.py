@@ -291,7 +291,6 @@ class RouteSearch:
         self.max_hops = self.plan.max_hops
         self.origin = model.jurisdiction_chain(self.source)
         self.graph = self.plan.graph_for(self.origin)
-        self.start = self.model.node_index[self.source]
         self.starts = starts_of(model, self.plan, self.source)
 
     # -- answers -------------------------------------------------------------
