@@ -92,11 +92,6 @@ class Summary:
         return sum(n for m, n in self.methods.items() if m in Match.RESOLVED)
 
 
-def _read_lines(path: Path) -> tuple[list[str], str]:
-    text = layers.read_text_input(path)
-    return text.splitlines(), text
-
-
 def _parse(path: Path, lines: list[str], required: tuple[str, ...], what: str) -> tuple[list[str], list[dict]]:
     """Rows of a CSV whose records are one line each (the N&O files are), with each raw line kept."""
     header = [h.strip() for h in next(csv.reader([lines[0]]))]
@@ -190,9 +185,9 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
         differs between the two files, an empty file.
     """
     access, agencies_file = Path(access), Path(agencies_file)
-    lines, _ = _read_lines(access)
+    lines = layers.read_text_input(access).splitlines()
     _, rows = _parse(access, lines, ACCESS_COLUMNS, "Flock sharing list (agency_access)")
-    agency_lines, _ = _read_lines(agencies_file)
+    agency_lines = layers.read_text_input(agencies_file).splitlines()
     _, agency_rows = _parse(agencies_file, agency_lines, AGENCY_COLUMNS, "agency list (agency)")
     known = {r["id"]: r for r in agency_rows}
     problems = []
