@@ -41,7 +41,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from . import layer as layers
-from .resolve import Candidate, candidates_from_rows, normalise, state_code
+from .resolve import normalise, state_code
 
 ORI_PATTERN = re.compile(r"[A-Z]{2}[A-Z0-9]{7}")
 REQUIRED_COLUMNS = ("ori", "agency_name", "agency_type_name", "state_abbr")
@@ -260,10 +260,5 @@ def read_registry(path: str | os.PathLike, progress: Progress | None = None) -> 
     return node_rows(path, source["id"], progress), [source]
 
 
-def registry_candidates(rows: list[dict]) -> list[Candidate]:
-    """Resolver candidates for registry rows (not curated: a curated node with the same ORI wins)."""
-    return candidates_from_rows(rows, curated=False)
-
-
-__all__ = ["build_layer", "import_agencies", "node_rows", "read_records", "read_registry", "registry_candidates",
-           "source_for", "normalise"]
+__all__ = ["build_layer", "import_agencies", "node_rows", "read_records", "read_registry", "source_for",
+           "normalise"]
