@@ -201,6 +201,7 @@ class Sheet:
     header: list[str]
     rows: list[SheetRow]
     blank_rows: int = 0
+    modified: dt.datetime | None = None  # the workbook's last-modified date (its document properties)
 
     @property
     def pending(self) -> bool:
@@ -322,6 +323,7 @@ def read_workbook(path: str | os.PathLike, *, name: str | None = None, sheet: st
     workbook = _open(path, name, read_only=True)
     try:
         title, header, header_row = _find_sheet(workbook, name, sheet)
+        modified = workbook.properties.modified
     finally:
         workbook.close()
     # One of SIGNED and MOA without the other is a renamed or missing column, not the pending list.
@@ -365,7 +367,7 @@ def read_workbook(path: str | os.PathLike, *, name: str | None = None, sheet: st
         workbook.close()
     if not rows:
         raise _problem(f"{name} [sheet {title}]", "has a header but no agreements", row=header_row)
-    return Sheet(name, title, header, rows, blank)
+    return Sheet(name, title, header, rows, blank, modified)
 
 
 def workbook_text(path: str | os.PathLike) -> str:
@@ -538,7 +540,7 @@ def _sentence(note: str) -> str:
 def source_for(fetched: Fetched, sheet: Sheet) -> dict:
     """The sources row for one workbook: ICE's list, its date, sha256 and retrieval date."""
     kind = "pending" if sheet.pending else "participating"
-    listed = _list_date(fetched)
+    listed = _list_date(fetched, sheet)
     title = ("ICE 287(g) pending agencies" if sheet.pending else
              "ICE 287(g) participating agencies (signed memoranda of agreement)")
     notes = (f"ICE's workbook {Path(fetched.url or fetched.path).name}, sheet {sheet.title!r}: "
@@ -552,7 +554,7 @@ def source_for(fetched: Fetched, sheet: Sheet) -> dict:
 _NAME_DATE = re.compile(r"(\d{2})(\d{2})(20\d{2})")
 
 
-def _list_date(fetched: Fetched) -> tuple[str, str]:
+def _list_date(fetched: Fetched, sheet: Sheet) -> tuple[str, str]:
     """The date of ICE's list: from the file name ICE gives (``…07182025pm.xlsx``), else the workbook's own."""
     found = _NAME_DATE.search(fetched.file_name)
     if found:
@@ -561,16 +563,8 @@ def _list_date(fetched: Fetched) -> tuple[str, str]:
             return dt.date(year, month, day).isoformat(), "from the file name ICE gave the workbook"
         except ValueError:
             pass
-    try:
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(io.BytesIO(fetched.path.read_bytes()), read_only=True)
-        modified = workbook.properties.modified
-        workbook.close()
-    except Exception:  # the properties are a nicety; the workbook itself was read already
-        modified = None
-    if modified:
-        return modified.date().isoformat(), "the workbook's last-modified date (its document properties)"
+    if sheet.modified:
+        return sheet.modified.date().isoformat(), "the workbook's last-modified date (its document properties)"
     return "", "not given"
 
 
