@@ -224,6 +224,7 @@ def load_agencies(model=None, registry: str | os.PathLike | None = None, links: 
     candidates: list[Candidate] = []
     registry_rows: dict[str, dict] = {}
     registry_sources: dict[str, dict] = {}
+    keep, keep_sources = set(columns("nodes")), set(columns("sources"))
     if model is not None:
         rows = model.nodes.to_dict("records")
         # Nodes of a registry layer loaded with --data are registry rows, not curated ones.
@@ -231,20 +232,18 @@ def load_agencies(model=None, registry: str | os.PathLike | None = None, links: 
         registry_in_model = [r for r in rows if r.get("ori") and r["id"] == r.get("ori")]
         candidates += candidates_from_rows(curated_rows, curated=True)
         candidates += candidates_from_rows(registry_in_model, curated=False)
-        keep = set(columns("nodes"))
         for r in registry_in_model:
             registry_rows[r["ori"]] = {k: v for k, v in r.items() if k in keep}
             citation = r.get("citation", "")
-            if citation in model.sources.index:
+            if citation not in registry_sources and citation in model.sources.index:
                 source = model.sources.loc[citation].to_dict()
-                registry_sources[citation] = {k: v for k, v in source.items() if k in set(columns("sources"))}
+                registry_sources[citation] = {k: v for k, v in source.items() if k in keep_sources}
     if registry is not None:
         rows, sources = read_registry(Path(registry), progress)
-        keep = set(columns("nodes"))
         for r in rows:
             registry_rows.setdefault(r["ori"], {k: v for k, v in r.items() if k in keep})
         for s in sources:
-            registry_sources.setdefault(s["id"], {k: v for k, v in s.items() if k in set(columns("sources"))})
+            registry_sources.setdefault(s["id"], {k: v for k, v in s.items() if k in keep_sources})
         candidates += candidates_from_rows(rows, curated=False)
     resolver = Resolver(candidates, links=read_links(links) if links else None,
                         links_file=str(links) if links else "--links")
