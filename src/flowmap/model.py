@@ -323,8 +323,9 @@ class Model:
                 for row in self._jurisdiction_rows.values() if row["level"] != "country"}
 
     def _labels_of(self, node_id: str) -> list[str]:
-        row = self.nodes.loc[node_id]
-        return [node_id, row["name"], *split_list(row["aliases"])]
+        # From the frames, as the name index reads them: the nodes DataFrame is not built for a hint.
+        nodes, position = self.frames["nodes"], self.node_index[node_id]
+        return [node_id, nodes["name"][position], *split_list(nodes["aliases"][position])]
 
     @cached_property
     def _suggester(self) -> Suggester:
