@@ -780,6 +780,16 @@ def test_layout_generations_agree_with_networkx(graph):
     assert render._generations(names, successors) == expected
 
 
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("ab cdé-\t\n\u00a0\u2003·")), st.integers(1, 30))
+def test_labels_wrap_as_textwrap_does(text, width):
+    """Labels wrap by hand for speed; the lines must be textwrap's, long words and hyphens kept whole."""
+    import textwrap
+
+    expected = textwrap.wrap(render._clean(text), width, break_long_words=False, break_on_hyphens=False) or [""]
+    assert render._wrap(text, width) == expected
+
 def test_routes_that_join_statements_about_a_group_are_named_in_the_title(tmp_path):
     nodes = NODES + [{"id": "centers", "name": "Fusion centers", "kind": "group"}]
     edges = EDGES + [{**EDGES[0], "id": "g1", "to": "centers", "quote": "police share with centers"},

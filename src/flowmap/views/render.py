@@ -25,7 +25,6 @@ import os
 import re
 import secrets
 import tempfile
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,7 +150,11 @@ def _esc_string(text: str) -> str:
 def _tooltip(lines: list[str]) -> str:
     """A quoted tooltip.  Graphviz unescapes tooltips twice (``\\\\\\\\N`` shows as
     ``\\N``), so each backslash becomes four; lines join with real newlines."""
-    text = "\n".join(lines)
+    return _tooltip_text("\n".join(lines))
+
+
+def _tooltip_text(text: str) -> str:
+    """:func:`_tooltip` of text whose lines are already joined."""
     return '"' + text.replace("&", "&amp;").replace("\\", "\\\\\\\\").replace('"', '\\"') + '"'
 
 
@@ -174,7 +177,22 @@ def _wrap(text: str, width: int) -> list[str]:
     text = _clean(text)
     if len(text) <= width:  # what textwrap would return, without its cost (most labels are short)
         return [text]
-    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+    # What textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) returns,
+    # by hand: on text _clean has left with single spaces, its greedy fill is this loop, and
+    # textwrap's general machinery cost 15 µs a call, a third of a large diagram's boxes
+    # (tests/test_render.py checks the two agree on any text).
+    lines = []
+    line = ""
+    for word in text.split(" "):
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
 
 
 # -- the diagram ----------------------------------------------------------------
@@ -344,8 +362,27 @@ class _Selection:
     title: list[str] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)  # drawn on their own, never collapsed: the source, the target
 
-    rows: dict[str, dict] = field(default_factory=dict, repr=False)  # edge rows read so far, by _edge_row
     memo: dict[tuple, object] = field(default_factory=dict, repr=False)  # text worked out once per diagram
+    names: dict[str, str] = field(default_factory=dict, repr=False)  # node id -> its name on one line
+
+    def drawn(self, model: Model) -> dict[str, tuple[Hop, tuple]]:
+        """Each edge's hop and :func:`_edge_look`, looked up once per diagram: every
+        pass over the edges (boxes, layout, groups, key, lines) reads them."""
+        if "drawn" not in self.memo:
+            hops = model.derived.values("hop")
+            drawn = {}
+            for edge_id in self.edges:
+                hop = hops.get(edge_id) or hop_for(model, edge_id)
+                drawn[edge_id] = (hop, _edge_look(self, edge_id, hop.evidence.level))
+            self.memo["drawn"] = drawn
+        return self.memo["drawn"]  # type: ignore[return-value]
+
+    def name(self, model: Model, node_id: str) -> str:
+        """A node's name on one line, worked out once per diagram."""
+        name = self.names.get(node_id)
+        if name is None:
+            name = self.names[node_id] = _clean(model.name(node_id))
+        return name
 
     @property
     def has_context(self) -> bool:
@@ -565,8 +602,9 @@ def _build_dot(model: Model, query: Plan, selection: _Selection, layout: str, co
     for box in boxes.drawn:
         if box.name not in placed:
             out.append(_node(model, selection, box, None) + "\n")
+    beside = layout == "tall"
     for group in _edge_groups(model, selection, boxes):
-        out.append(_edge(model, selection, boxes, group, beside=layout == "tall") + "\n")
+        _edge(model, selection, boxes, group, beside, out)
     out.append("}\n}\n")
     return "".join(out)
 
@@ -637,16 +675,7 @@ class _Box:
 class _Boxes:
     drawn: list[_Box]  # in the file order of their first member
     of: dict[str, _Box]  # node id -> its box
-
-
-def _edge_row(model: Model, selection: _Selection, edge_id: str) -> dict[str, str]:
-    """What the DOT asks of an edge several times (``from``, ``to``, ``evidence``), once per
-    diagram, from the model's cached hop: building the whole row was a tenth of a diagram."""
-    row = selection.rows.get(edge_id)
-    if row is None:
-        hop = hop_for(model, edge_id)
-        row = selection.rows[edge_id] = {"from": hop.sender, "to": hop.receiver, "evidence": hop.evidence.level}
-    return row
+    quoted: dict[str, str] = field(default_factory=dict)  # node id -> its box's DOT name, quoted once
 
 
 def _edge_look(selection: _Selection, edge_id: str, evidence: str) -> tuple:
@@ -665,11 +694,9 @@ def _boxes(model: Model, selection: _Selection, collapse: bool) -> _Boxes:
     if collapse:
         senders: dict[str, set] = {}
         receivers: dict[str, set] = {}
-        for edge_id in selection.edges:
-            row = _edge_row(model, selection, edge_id)
-            look = _edge_look(selection, edge_id, row["evidence"])
-            receivers.setdefault(row["from"], set()).add((row["to"], look))
-            senders.setdefault(row["to"], set()).add((row["from"], look))
+        for hop, look in selection.drawn(model).values():
+            receivers.setdefault(hop.sender, set()).add((hop.receiver, look))
+            senders.setdefault(hop.receiver, set()).add((hop.sender, look))
         by_links: dict[tuple, list[str]] = {}
         for node_id in selection.nodes:
             if node_id in selection.anchors or (node_id not in senders and node_id not in receivers):
@@ -697,7 +724,8 @@ def _boxes(model: Model, selection: _Selection, collapse: bool) -> _Boxes:
         box = _Box(node_id if len(members) == 1 else f"{node_id}+{len(members) - 1}", tuple(members))
         drawn.append(box)
         of.update((m, box) for m in members)
-    return _Boxes(drawn, of)
+    quoted = {box.name: _node_name(box.name) for box in drawn}
+    return _Boxes(drawn, of, {node_id: quoted[box.name] for node_id, box in of.items()})
 
 
 def _narrower_layout(model: Model, selection: _Selection, boxes: _Boxes) -> str:
@@ -710,9 +738,9 @@ def _narrower_layout(model: Model, selection: _Selection, boxes: _Boxes) -> str:
     """
     names = [box.name for box in boxes.drawn]
     successors: dict[str, set[str]] = {name: set() for name in names}
-    for e in selection.edges:
-        row = _edge_row(model, selection, e)
-        successors[boxes.of[row["from"]].name].add(boxes.of[row["to"]].name)
+    of = boxes.of
+    for hop, _ in selection.drawn(model).values():
+        successors[of[hop.sender].name].add(of[hop.receiver].name)
     ranks, broadest = _generations(names, successors)
     return "tall" if ranks > broadest else "wide"
 
@@ -899,26 +927,29 @@ def _node(model: Model, selection: _Selection, box: _Box, shown_law: str | None)
         text = covered_by(laws) if laws else "Covered by its state’s law"
         lines += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
                   for line in _wrap(text, HEXAGON_NOTE_WIDTH if hexagon else NOTE_WIDTH)]
-    style = ",".join(s for s in (extra_style, "filled") if s)
-    classes = (row["kind"], "sanctuary" if sanctuary.covered else "", "context" if grey else "",
-               "collapsed" if len(box.members) > 1 else "")
-    attrs = {
-        "id": _esc_string(f"node-{box.name}"),
-        "class": _esc_string(" ".join(c for c in classes if c)),
-        "label": _label_html(lines),
-        "shape": shape,
-        "style": f'"{style}"',
-        "fillcolor": f'"{GREY_FILL if grey else fill}"',
-        "color": f'"{GREY_LINE if grey else (SANCTUARY if sanctuary.covered else INK)}"',
-        "fontcolor": f'"{GREY_TEXT if grey else "black"}"',
-    }
-    if hexagon:
-        attrs["margin"] = '"0.02,0.02"'  # Graphviz pads a hexagon round its text box; the default doubles it
-    if sanctuary.covered:
-        attrs["peripheries"] = "2"
-        attrs["penwidth"] = "1.6"
+    key = ("node style", row["kind"], sanctuary.covered, grey, len(box.members) > 1)
+    look = selection.memo.get(key)
+    if look is None:  # boxes drawn alike share their attributes: written once per diagram
+        style = ",".join(s for s in (extra_style, "filled") if s)
+        classes = (row["kind"], "sanctuary" if sanctuary.covered else "", "context" if grey else "",
+                   "collapsed" if len(box.members) > 1 else "")
+        look = selection.memo[key] = {
+            "class": _esc_string(" ".join(c for c in classes if c)),
+            "shape": shape,
+            "style": f'"{style}"',
+            "fillcolor": f'"{GREY_FILL if grey else fill}"',
+            "color": f'"{GREY_LINE if grey else (SANCTUARY if sanctuary.covered else INK)}"',
+            "fontcolor": f'"{GREY_TEXT if grey else "black"}"',
+        }
+        if hexagon:
+            look["margin"] = '"0.02,0.02"'  # Graphviz pads a hexagon round its text box; the default doubles it
+        if sanctuary.covered:
+            look["peripheries"] = "2"
+            look["penwidth"] = "1.6"
+    attrs = {"id": _esc_string(f"node-{box.name}"), "class": "", "label": _label_html(lines)}
+    attrs.update(look)  # type: ignore[call-overload]  # "class" keeps its place before "label"
     if len(box.members) == 1:
-        attrs["tooltip"] = _tooltip(_node_tooltip(model, node_id))
+        attrs["tooltip"] = _tooltip(_node_tooltip(model, selection, node_id))
         source_url = _safe_url(model.source_row(row["citation"])["url"]) if row["citation"] else None
     else:
         # Every member, named in full: the tooltip (and the DOT) is where the box's list is complete.
@@ -949,9 +980,32 @@ def _source_line(model: Model, citation: str, locator: str = "") -> str:
     return line
 
 
-def _node_tooltip(model: Model, node_id: str) -> list[str]:
+def _cited(model: Model, selection: _Selection, citation: str, locator: str = "") -> str:
+    """:func:`_source_line`, once per diagram: many flows and laws cite one source."""
+    key = ("source", citation, locator)
+    line = selection.memo.get(key)
+    if line is None:
+        line = selection.memo[key] = _source_line(model, citation, locator)
+    return line  # type: ignore[return-value]
+
+
+def _law_lines(model: Model, selection: _Selection, law: dict) -> list[str]:
+    """A covering law in a node's tooltip, once per diagram: one law covers many nodes."""
+    key = ("law", law["id"])
+    lines = selection.memo.get(key)
+    if lines is None:
+        lines = [f"  {_clean(law['law']) or 'law'} ({_clean(law['name'])})"]
+        if law["citation"]:
+            lines.append("    " + _cited(model, selection, law["citation"], law["locator"]))
+        if law["quote"]:
+            lines.append(f"    “{_clean(law['quote'])}”")
+        selection.memo[key] = lines
+    return lines  # type: ignore[return-value]
+
+
+def _node_tooltip(model: Model, selection: _Selection, node_id: str) -> list[str]:
     row = model.node_row(node_id)
-    lines = [f"{_clean(row['name'])} [{node_id}]"]
+    lines = [f"{selection.name(model, node_id)} [{node_id}]"]
     facts = [row["kind"].replace("_", " ")]
     if row["state"]:
         facts.append(row["state"])
@@ -963,13 +1017,9 @@ def _node_tooltip(model: Model, node_id: str) -> list[str]:
     sanctuary = model.sanctuary(node_id)
     lines.append(f"sanctuary: {sanctuary.status}")
     for law in sanctuary.laws:
-        lines.append(f"  {_clean(law['law']) or 'law'} ({_clean(law['name'])})")
-        if law["citation"]:
-            lines.append("    " + _source_line(model, law["citation"], law["locator"]))
-        if law["quote"]:
-            lines.append(f"    “{_clean(law['quote'])}”")
+        lines += _law_lines(model, selection, law)
     if row["citation"]:
-        lines.append(_source_line(model, row["citation"]))
+        lines.append(_cited(model, selection, row["citation"]))
     if row["notes"]:
         lines.append(f"notes: {_clean(row['notes'])}")
     return lines
@@ -981,84 +1031,122 @@ def _edge_groups(model: Model, selection: _Selection, boxes: _Boxes) -> list[lis
     from one group to ICE are unreadable, one line with seven entries is not.
     Edges to or from a collapsed box are parallel in the same way."""
     groups: dict[tuple, list[str]] = {}
-    for edge_id in selection.edges:
-        row = _edge_row(model, selection, edge_id)
-        key = (boxes.of[row["from"]].name, boxes.of[row["to"]].name,
-               *_edge_look(selection, edge_id, row["evidence"]))
-        groups.setdefault(key, []).append(edge_id)
+    of = boxes.of
+    for edge_id, (hop, look) in selection.drawn(model).items():
+        groups.setdefault((of[hop.sender].name, of[hop.receiver].name, look), []).append(edge_id)
     return list(groups.values())  # dicts keep insertion order: first edge's file order
 
 
-def _edge(model: Model, selection: _Selection, boxes: _Boxes, edge_ids: list[str], beside: bool) -> str:
-    """The DOT statement drawing one line: an edge, or parallel edges drawn alike."""
-    hops = [hop_for(model, e) for e in edge_ids]
-    first = hops[0]
-    level = first.evidence.level
-    grey = edge_ids[0] not in selection.focus_edges
-    blocked = edge_ids[0] in selection.blocked and not grey
-    cut = edge_ids[0] in selection.cut
-    colour = GREY_LINE if grey else CUT if cut else BLOCKED if blocked else INK
-    classes = ["flow", level] + [c for c, on in (("blocked", blocked), ("cut", cut), ("context", grey)) if on]
-    attrs = {
-        "id": _esc_string("edge-" + "+".join(edge_ids)),
-        "class": _esc_string(" ".join(classes)),
-        "style": EVIDENCE_STYLE[level],
-        "color": f'"{colour}"',
-        "fontcolor": f'"{GREY_TEXT if grey else (BLOCKED if blocked and not cut else INK)}"',
-    }
-    if cut:
-        attrs["penwidth"] = "3"
-    if grey and {first.sender, first.receiver} <= selection.focus_nodes:
-        # A context edge between two route nodes (ICE's database answering the
-        # fusion center that queried it) must not bend the route backwards.
-        attrs["constraint"] = "false"
-    elif not grey and selection.has_context:
-        attrs["weight"] = "5"  # keep the routes short and straight among the greyed context
+def _edge(model: Model, selection: _Selection, boxes: _Boxes, edge_ids: list[str], beside: bool,
+          out: list[str]) -> None:
+    """Add to ``out`` the DOT statement drawing one line: an edge, or parallel edges drawn alike.
+
+    This runs once per line drawn, and a route diagram has thousands
+    (``benchmarks/bench_cli.py`` holds it to five times the query that selects
+    it): what lines share (their style, a label read alike, a link) is written
+    once per diagram, and the statement's pieces go straight into the DOT's
+    list, so its text is copied once, by the final join."""
+    drawn = selection.drawn(model)
+    memo = selection.memo
+    first_id = edge_ids[0]
+    first, look = drawn[first_id]
+    hops = [first] if len(edge_ids) == 1 else [drawn[e][0] for e in edge_ids]
+    grey = not look[1]
+    # A context edge between two route nodes (ICE's database answering the
+    # fusion center that queried it) must not bend the route backwards.
+    pinned = grey and first.sender in selection.focus_nodes and first.receiver in selection.focus_nodes
+    key = ("edge style", look, pinned)
+    style = memo.get(key)
+    if style is None:
+        style = memo[key] = _edge_style(selection, look, pinned)
+    out += [boxes.quoted[first.sender], " -> ", boxes.quoted[first.receiver],
+            " [id=", _esc_string("edge-" + "+".join(edge_ids)), style]
     if not grey:  # context edges stay unlabelled: they are there for orientation, and labels crowd
-        lines = []
-        if cut:
-            lines.append(f'<font color="{CUT}"><b>✂ CUT</b></font>')
-        if blocked:
-            lines += [f'<font color="{BLOCKED}"><b>{_html(line)}</b></font>'
-                      for line in _wrap(_blocked_text(model, selection, edge_ids[0]), EDGE_WIDTH)]
-        # Records that read alike are listed once, with their number: the 48
-        # edges from a collapsed box of agencies make one entry, not 48.
-        alike: dict[tuple, list[Hop]] = {}
-        for hop in hops:
-            alike.setdefault((hop.data, hop.evidence.date, hop.evidence.hedge), []).append(hop)
-        for same in alike.values():
-            ev = same[0].evidence
-            key = ("record", same[0].data, ev.date, ev.hedge, len(alike) > 1, len(same))
-            if key not in selection.memo:  # records read alike across a map: wrap each once
-                selection.memo[key] = _record_lines(same[0], bullet=len(alike) > 1, count=len(same))
-            lines += selection.memo[key]
-        attrs["label"] = _beside_label(lines) if beside else _label_html(lines)
-    tooltip = _tooltip([line for i, e in enumerate(edge_ids)
-                        for line in ([""] if i else []) + _edge_tooltip(model, selection, e)])
-    attrs["tooltip"] = tooltip
-    attrs["labeltooltip"] = tooltip
-    urls = {_safe_url(hop.evidence.url) for hop in hops}
-    if len(urls) == 1 and (url := urls.pop()):  # a merged line links only where every record agrees
-        attrs["URL"] = _esc_string(url)
-        attrs["target"] = '"_blank"'
-    return (f"{_node_name(boxes.of[first.sender].name)} -> {_node_name(boxes.of[first.receiver].name)}"
-            + _attr_list(attrs) + ";")
+        ev = first.evidence
+        records = ((first.data, ev.date, ev.hedge),) if len(hops) == 1 else \
+            tuple((h.data, h.evidence.date, h.evidence.hedge) for h in hops)
+        key = ("edge label", look, records, beside)
+        label = memo.get(key)
+        if label is None:
+            label = memo[key] = _edge_label(model, selection, first_id, hops, beside)
+        out += [", label=", label]  # type: ignore[list-item]
+    if len(hops) == 1:
+        tooltip = _tooltip_text(_edge_tooltip(model, selection, first))
+    else:  # parallel records, set apart by an empty line
+        tooltip = _tooltip_text("\n\n".join(_edge_tooltip(model, selection, hop) for hop in hops))
+    out += [", tooltip=", tooltip, ", labeltooltip=", tooltip]
+    urls = {hop.evidence.url for hop in hops}
+    if len(urls) == 1:  # a merged line links only where every record agrees
+        url = urls.pop()
+        key = ("edge link", url)
+        link = memo.get(key)
+        if link is None:
+            link = memo[key] = f', URL={_esc_string(url)}, target="_blank"' if _safe_url(url) else ""
+        out.append(link)  # type: ignore[arg-type]
+    out.append("];\n")
 
 
-def _record_lines(hop: Hop, bullet: bool, count: int = 1) -> list[str]:
+def _edge_style(selection: _Selection, look: tuple, pinned: bool) -> str:
+    """The attributes a line's look decides (see :func:`_edge_look`), from ``class`` on."""
+    level, focus, blocked_by, cut = look
+    grey = not focus
+    blocked = not grey and blocked_by is not None
+    colour = GREY_LINE if grey else CUT if cut else BLOCKED if blocked else INK
+    classes = "flow " + level + (" blocked" if blocked else "") + (" cut" if cut else "") + (" context" if grey else "")
+    style = (f", class={_esc_string(classes)}, style={EVIDENCE_STYLE[level]}, color=\"{colour}\", "
+             f'fontcolor="{GREY_TEXT if grey else (BLOCKED if blocked and not cut else INK)}"')
+    if cut:
+        style += ", penwidth=3"
+    if pinned:
+        style += ", constraint=false"
+    elif not grey and selection.has_context:
+        style += ", weight=5"  # keep the routes short and straight among the greyed context
+    return style
+
+
+def _edge_label(model: Model, selection: _Selection, first_id: str, hops: list[Hop], beside: bool) -> str:
+    """A drawn line's label: its marks (cut, blocked), then its records."""
+    _, _, blocked_by, cut = selection.drawn(model)[first_id][1]
+    lines = []
+    if cut:
+        lines.append(f'<font color="{CUT}"><b>✂ CUT</b></font>')
+    if blocked_by is not None:
+        lines += [f'<font color="{BLOCKED}"><b>{_html(line)}</b></font>'
+                  for line in _wrap(_blocked_text(model, selection, first_id), EDGE_WIDTH)]
+    # Records that read alike are listed once, with their number: the 48
+    # edges from a collapsed box of agencies make one entry, not 48.
+    alike: dict[tuple, list[Hop]] = {}
+    for hop in hops:
+        alike.setdefault((hop.data, hop.evidence.date, hop.evidence.hedge), []).append(hop)
+    for same in alike.values():
+        lines += _record_lines(selection, same[0], bullet=len(alike) > 1, count=len(same))
+    return _beside_label(lines) if beside else _label_html(lines)
+
+
+def _record_lines(selection: _Selection, hop: Hop, bullet: bool, count: int = 1) -> list[str]:
     """One edge record in a label: the data, then the date and any hedge;
-    ``count`` records alike are listed once, with their number."""
+    ``count`` records alike are listed once, with their number.  Each half is
+    wrapped once per diagram: many records carry the same data, or share a date."""
     ev = hop.evidence
-    text = ("• " if bullet else "") + ", ".join(data_label(d) for d in hop.data)
-    if count > 1:
-        text += f" (×{count})"
-    lines = [_html(line) for line in _wrap(text, EDGE_WIDTH)]
-    extra = [ev.date] if ev.date else []
-    if ev.hedge:
-        extra.append(f"source hedges: “{_clean(ev.hedge)}”")
-    if extra:
-        lines += [f'<font color="{MUTED}"><i>{_html(line)}</i></font>' for line in _wrap(" · ".join(extra), EDGE_WIDTH)]
-    return lines
+    memo = selection.memo
+    key = ("record", hop.data, bullet, count)
+    what = memo.get(key)
+    if what is None:
+        text = ("• " if bullet else "") + ", ".join(data_label(d) for d in hop.data)
+        if count > 1:
+            text += f" (×{count})"
+        what = memo[key] = [_html(line) for line in _wrap(text, EDGE_WIDTH)]
+    if not (ev.date or ev.hedge):
+        return what  # type: ignore[return-value]
+    key = ("record when", ev.date, ev.hedge)
+    when = memo.get(key)
+    if when is None:
+        extra = [ev.date] if ev.date else []
+        if ev.hedge:
+            extra.append(f"source hedges: “{_clean(ev.hedge)}”")
+        when = memo[key] = [f'<font color="{MUTED}"><i>{_html(line)}</i></font>'
+                            for line in _wrap(" · ".join(extra), EDGE_WIDTH)]
+    return what + when  # type: ignore[operator]
 
 
 def _blocked_text(model: Model, selection: _Selection, edge_id: str) -> str:
@@ -1066,43 +1154,36 @@ def _blocked_text(model: Model, selection: _Selection, edge_id: str) -> str:
     return f"BLOCKED: no data from {names}" if selection.blocked_relative else f"policy: no data from {names}"
 
 
-def _clean_name(model: Model, selection: _Selection, node_id: str) -> str:
-    key = ("name", node_id)
-    if key not in selection.memo:
-        selection.memo[key] = _clean(model.name(node_id))
-    return selection.memo[key]
-
-
-def _edge_tooltip(model: Model, selection: _Selection, edge_id: str) -> list[str]:
-    hop = hop_for(model, edge_id)
+def _edge_tooltip(model: Model, selection: _Selection, hop: Hop) -> str:
+    """An edge's tooltip text, unescaped: one string, since it runs once per line drawn."""
     ev = hop.evidence
-    lines = [f"{_clean_name(model, selection, hop.sender)} → {_clean_name(model, selection, hop.receiver)} "
-             f"[{edge_id}]", "data: " + ", ".join(data_label(d) for d in hop.data)]
-    facts = [f"how: {hop.mechanism.replace('_', ' ')}", f"evidence: {ev.level}"]
+    edge_id = hop.edge
+    memo = selection.memo
+    names = selection.names
+    sender = names.get(hop.sender) or selection.name(model, hop.sender)
+    receiver = names.get(hop.receiver) or selection.name(model, hop.receiver)
+    data = memo.get(hop.data)  # a tuple of categories: no other memo key is one
+    if data is None:
+        data = memo[hop.data] = ", ".join(data_label(d) for d in hop.data)
+    text = (f"{sender} → {receiver} [{edge_id}]\ndata: {data}\n"
+            f"how: {hop.mechanism.replace('_', ' ')} · evidence: {ev.level}")
     if ev.hedge:
-        facts.append(f"source hedges: “{_clean(ev.hedge)}”")
+        text += f" · source hedges: “{_clean(ev.hedge)}”"
     if ev.date:
-        facts.append(f"date: {ev.date}")
-    lines.append(" · ".join(facts))
+        text += f" · date: {ev.date}"
     if hop.requested_by:
-        lines.append(f"requested by: {_clean(model.name(hop.requested_by))}")
-    excludes = split_list(model.edge_row(edge_id)["excludes"]) if model.arrays.excludes[
-        model.edge_index[edge_id]] else ()
-    if excludes:
-        names = ", ".join(_clean(model.jurisdiction_row(j)["name"]) for j in excludes)
+        text += f"\nrequested by: {selection.name(model, hop.requested_by)}"
+    if model.arrays.excludes[model.edge_index[edge_id]]:
+        excludes = split_list(model.edge_row(edge_id)["excludes"])
+        places = ", ".join(_clean(model.jurisdiction_row(j)["name"]) for j in excludes)
         blocked_here = edge_id in selection.blocked and selection.blocked_relative
-        lines.append(("BLOCKED for this route: " if blocked_here else "policy: ") + f"carries no data from {names}")
+        text += ("\nBLOCKED for this route: " if blocked_here else "\npolicy: ") + f"carries no data from {places}"
     if edge_id in selection.cut:
-        lines.append("FIREWALL: cutting this channel helps close every open route")
-    key = ("source", ev.citation, ev.locator)
-    if key not in selection.memo:
-        selection.memo[key] = _source_line(model, ev.citation, ev.locator)
-    lines.append(selection.memo[key])
-    lines.append(f"“{_clean(ev.quote)}”")
-    notes = hop.notes
-    if notes:
-        lines.append(f"notes: {_clean(notes)}")
-    return lines
+        text += "\nFIREWALL: cutting this channel helps close every open route"
+    text += f"\n{_cited(model, selection, ev.citation, ev.locator)}\n“{_clean(ev.quote)}”"
+    if hop.notes:
+        text += f"\nnotes: {_clean(hop.notes)}"
+    return text
 
 
 def _key(model: Model, selection: _Selection, heading: _Heading) -> str:
@@ -1130,7 +1211,7 @@ def _key(model: Model, selection: _Selection, heading: _Heading) -> str:
         return f'{sample}<td align="left"><font color="{colour}"> {_html(text)}</font></td>'
 
     lines = []
-    levels = {_edge_row(model, selection, e)["evidence"] for e in selection.edges}
+    levels = {hop.evidence.level for hop, _ in selection.drawn(model).values()}
     lines += [line(EVIDENCE_KEY[level], INK, EVIDENCE_STYLE[level])
               for level in schema.EVIDENCE_LEVELS if level in levels]
     if set(selection.blocked) & selection.focus_edges:
