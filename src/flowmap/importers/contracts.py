@@ -317,12 +317,6 @@ def read_awards(path: str | os.PathLike, name: str | None = None) -> list[Award]
 
 # -- the layer -------------------------------------------------------------------
 
-@dataclass
-class Result:
-    layer: layers.Layer
-    summary: dict
-
-
 def _node_for(award: Award, c: Classification, resolver: Resolver, state: str) -> tuple[str, dict | None, object]:
     """The node an award's edge starts at: (id, new node row or None, match)."""
     recipient = " ".join(award.fields["recipient_name"].split())
@@ -387,7 +381,7 @@ def _notes(award: Award, c: Classification, fy: str, product_node: bool) -> str:
     return " ".join(parts)
 
 
-def build_layer(fetched: Fetched, agencies: Agencies, *, progress: Progress | None = None) -> Result:
+def build_layer(fetched: Fetched, agencies: Agencies, *, progress: Progress | None = None) -> layers.Result:
     """The contracts layer for an award table (not yet written: see :func:`import_contracts`).
 
     ``agencies`` is what recipients resolve against (:func:`flowmap.importers.common.load_agencies`).
@@ -469,7 +463,7 @@ def build_layer(fetched: Fetched, agencies: Agencies, *, progress: Progress | No
         "new_nodes": sum(1 for m in decisions.values() if not m.resolved),
         "governments": list(governments.values()),
     }
-    return Result(layer, summary)
+    return layers.Result(layer, summary)
 
 
 def import_contracts(source: str | os.PathLike, output: str | os.PathLike, *, model=None,

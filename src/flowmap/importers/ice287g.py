@@ -582,16 +582,8 @@ def _assign_ids(found: list[Agreement]) -> Counter:
     return duplicates
 
 
-@dataclass
-class Result:
-    """What an import did: the layer and the figures the CLI prints."""
-
-    layer: layers.Layer
-    summary: dict
-
-
 def build_layer(inputs: Sequence[tuple[Fetched, Sheet]], agencies: Agencies, *, pending: bool = False,
-                progress: Progress | None = None) -> Result:
+                progress: Progress | None = None) -> layers.Result:
     """The 287(g) layer for one or more read workbooks (not yet written: see :func:`import_287g`).
 
     Parameters
@@ -679,7 +671,7 @@ def build_layer(inputs: Sequence[tuple[Fetched, Sheet]], agencies: Agencies, *, 
         "signed_from_text": sum(1 for a in found if any("read as month/day/year" in n for n in a.notes)),
         "signed_left_out": sum(1 for a in found if any("a date still to come" in n for n in a.notes)),
     }
-    return Result(layer, summary)
+    return layers.Result(layer, summary)
 
 
 def import_287g(sources: Sequence[str | os.PathLike], output: str | os.PathLike, *, model=None,

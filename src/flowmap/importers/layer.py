@@ -84,6 +84,15 @@ class Layer:
     matches: list[dict] = field(default_factory=list)
 
 
+@dataclass
+class Result:
+    """What an importer's ``build_layer`` made: the layer (not yet written) and the
+    figures of its closing summary, which the CLI prints."""
+
+    layer: Layer
+    summary: dict
+
+
 def sha256_file(path: str | os.PathLike) -> str:
     """The hex SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
