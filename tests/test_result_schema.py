@@ -50,6 +50,9 @@ def groups(tmp_path) -> Path:
     ("nodes",),
     ("nodes", "--kind", "agency"),
     ("validate",),
+    ("show", "ncric"),
+    ("export",),
+    ("export", "--from", "sfpd", "--carrying", "licence_plate_reads"),
 ])
 def test_every_command_answers_in_the_protocol(groups, args):
     record = answer(groups, *args)
@@ -111,3 +114,51 @@ def test_every_result_object_of_the_api_follows_the_schema(groups):
     fm = flowmap.load(groups)
     for record in (fm.reach("sfpd").to_dict(), fm.sanctuary().to_dict(), fm.firewall("sfpd").to_dict()):
         assert not list(VALIDATOR.iter_errors(record))
+
+
+def test_show_states_its_question_beside_the_row(groups):
+    record = answer(groups, "show", "NCRIC")
+    assert record["question"]["command"] == "show"
+    assert record["question"]["source"] == {"id": "ncric", "name": record["name"]}
+    assert (record["id"], record["kind"]) == ("ncric", "fusion_center")
+    assert [h["edge"] for h in record["received"]] == ["e1", "e5"]
+    assert [h["edge"] for h in record["sent"]] == ["e2"]
+    assert all(h["to"] == "ncric" for h in record["received"]) and all(h["from"] == "ncric" for h in record["sent"])
+
+
+def test_export_lists_every_list_column(tmp_path):
+    edges = [{**EDGES[0], "subjects": "us-ca"}, *EDGES[1:]]
+    data = write_dataset(tmp_path / "d", edges=edges)
+    record = answer(data, "export")
+    first = next(e for e in record["edges"] if e["id"] == EDGES[0]["id"])
+    assert first["subjects"] == ["us-ca"] and isinstance(first["data"], list)
+    assert all(isinstance(n["aliases"], list) and isinstance(n["county"], list) for n in record["nodes"])
+
+
+def test_diff_answers_in_the_protocol(groups, tmp_path):
+    changed = write_dataset(tmp_path / "new", edges=[e for e in EDGES if e["id"] != "e2"])
+    result = CliRunner().invoke(cli, ["diff", str(groups), str(changed), "--format", "json"],
+                                catch_exceptions=False)
+    record = json.loads(result.output)
+    errors = sorted(VALIDATOR.iter_errors(record), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    assert record["schema_version"] == SCHEMA_VERSION and record["question"]["command"] == "diff"
+    assert [r["id"] for r in record["edges"]["removed"]] == ["e2", "g1", "g2"]
+
+
+def test_a_diff_without_the_target_answers_with_a_note(tmp_path):
+    registry = write_dataset(tmp_path / "registry", nodes=[n for n in NODES if n["id"] == "sfpd"], edges=[])
+    result = CliRunner().invoke(cli, ["diff", str(registry), str(registry), "--format", "json"],
+                                catch_exceptions=False)
+    record = json.loads(result.output)
+    assert not list(VALIDATOR.iter_errors(record))
+    assert set(record["answers"]) == {"note"}
+
+
+def test_the_schema_rejects_an_answer_of_another_shape(groups):
+    record = answer(groups, "show", "ncric")
+    del record["received"]
+    assert list(VALIDATOR.iter_errors(record))
+    exported = answer(groups, "export")
+    exported["edges"][0]["data"] = "licence_plate_reads"
+    assert list(VALIDATOR.iter_errors(exported))

@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 from . import routes, sanctuary
+from .entity import Entity, entity
 from .model import Model
 from .query import DEFAULT_LIMIT, Query
 
@@ -191,6 +192,34 @@ class FlowMap:
         (0, 1)
         """
         return routes.count(self.model, _query(source, to, {}, filters)).counts
+
+    def show(self, name: str) -> Entity:
+        """One entity with the flows it receives and sends, as ``flowmap show`` prints it.
+
+        Parameters
+        ----------
+        name : str
+            An id, name, alias or ORI (any case).
+
+        Returns
+        -------
+        flowmap.entity.Entity
+            ``node`` (its id), ``row`` (every column, with its sanctuary status),
+            ``received`` and ``sent`` (:class:`~flowmap.routes.Hop` objects in file
+            order) and ``to_dict()``, the JSON answer.
+
+        Raises
+        ------
+        NameNotFound, AmbiguousName
+            As for :meth:`reach`.
+
+        Examples
+        --------
+        >>> ncric = load().show("NCRIC")
+        >>> ncric.row["kind"], [hop.receiver for hop in ncric.sent]
+        ('fusion_center', ['ice-das', 'norcal-local-police', 'dhs'])
+        """
+        return entity(self.model, name)
 
     def sanctuary(self, to: str | Query = "ice", *, limit: int | None = DEFAULT_LIMIT, count: bool = False,
                   within: str | None = None, kinds: str | list[str] | tuple[str, ...] = (),

@@ -285,22 +285,18 @@ def nodes(state: State, kind: str | None, within: str | None, fmt: str) -> None:
 @reports_errors
 def show(state: State, name: str, fmt: str) -> None:
     """Show one entity with the data it receives and sends, and the citations."""
+    from .entity import entity
     from .views import tabular, text
 
-    model = state.flowmap.model
-    node = model.resolve(name)
+    found = entity(state.flowmap.model, name)
     if fmt == "table":
-        click.echo(text.show_text(model, node), nl=False)
-        return
-    from .routes import hop_dict, hop_for
-
-    inbound = [hop_dict(model, hop_for(model, e)) for e in model.edges[model.edges["to"] == node]["id"]]
-    outbound = [hop_dict(model, hop_for(model, e)) for e in model.edges[model.edges["from"] == node]["id"]]
-    if fmt == "json":
-        record = model.nodes.loc[node].to_dict()
-        click.echo(tabular.to_json({**record, "received": inbound, "sent": outbound}), nl=False)
+        click.echo(text.show_text(found), nl=False)
+    elif fmt == "json":
+        click.echo(tabular.to_json(found.to_dict()), nl=False)
     else:
-        rows = [{"direction": "received", **h} for h in inbound] + [{"direction": "sent", **h} for h in outbound]
+        record = found.to_dict()
+        rows = [{"direction": "received", **h} for h in record["received"]]
+        rows += [{"direction": "sent", **h} for h in record["sent"]]
         click.echo(tabular.to_csv(rows, ["direction", *HOP_COLUMNS]), nl=False)
 
 

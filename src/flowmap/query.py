@@ -29,7 +29,7 @@ from .errors import QueryError
 
 #: Version of the JSON result protocol (docs/result.schema.json).  The major
 #: number changes when a field changes meaning or disappears.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 #: Routes listed when the caller does not say; ``count`` has no such cap.
 DEFAULT_LIMIT = 1000

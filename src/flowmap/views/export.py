@@ -32,6 +32,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from .. import schema
 from ..errors import QueryError
 from ..load import split_list
 from ..model import Model
@@ -251,24 +252,22 @@ def export_dict(model: Model, selection: Selection, filters: Filters | None = No
     ``dataset`` adds every file's SHA-256 and the newest date.  ``nodes`` are
     objects with every node column plus ``sanctuary``, ``sanctuary_law``,
     ``citation_title`` and ``citation_url``; ``edges`` every edge column
-    (``from``, ``to`` are node ids; ``data``, ``excludes`` lists) plus
+    (``from``, ``to`` are node ids) plus
     ``source_title``, ``source_publisher``, ``source_date`` and ``source_url``.
+    Every list column (``aliases``, ``county``; ``data``, ``excludes``, ``subjects``) is a list.
     """
     from ..query import envelope
 
     filters = filters or Filters()
     info = info or dataset(model)
-    nodes = []
-    for node in selection.nodes:
-        a = node_attributes(model, node)
-        a["aliases"] = list(split_list(a.get("aliases", "")))
-        nodes.append(a)
-    edges = []
-    for edge in selection.edges:
-        a = edge_attributes(model, edge)
-        for key in ("data", "excludes"):
-            a[key] = list(split_list(a.get(key, "")))
-        edges.append(a)
+    def with_lists(attributes: dict, table: schema.Table) -> dict:
+        for column in table.columns:
+            if column.is_list and column.name in attributes:
+                attributes[column.name] = list(split_list(attributes[column.name]))
+        return attributes
+
+    nodes = [with_lists(node_attributes(model, node), schema.NODES) for node in selection.nodes]
+    edges = [with_lists(edge_attributes(model, edge), schema.EDGES) for edge in selection.edges]
     question = filters.replace(source=selection.source, target=selection.target).resolved(model)
     return {
         **envelope(model, "export", question),

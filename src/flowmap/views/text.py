@@ -6,8 +6,9 @@ from __future__ import annotations
 import textwrap
 
 from ..cuts import Firewall, edge_meaning, node_meaning
+from ..entity import Entity
 from ..model import Model
-from ..routes import Counts, Hop, ReachResult, Route, hop_for
+from ..routes import Counts, Hop, ReachResult, Route
 from ..sanctuary import SweepResult
 from .verdict import conditions, verdict
 from .words import clean, join_or
@@ -110,8 +111,9 @@ def table(rows: list[dict], columns: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def show_text(model: Model, node_id: str) -> str:
-    row = model.nodes.loc[node_id]
+def show_text(found: Entity) -> str:
+    """``flowmap show``: the entity's facts, then each flow it receives and sends, with its citation."""
+    model, node_id, row = found.model, found.node, found.row
     sanctuary = model.sanctuary(node_id)
     lines = [f"{clean(row['name'])}  [{node_id}]", f"  kind: {row['kind']}"]
     for label, column in (("aliases", "aliases"), ("part of", "part_of"), ("jurisdiction", "jurisdiction"),
@@ -126,11 +128,10 @@ def show_text(model: Model, node_id: str) -> str:
     if row["notes"]:
         lines += textwrap.wrap(f"notes: {clean(row['notes'])}", WIDTH, initial_indent="  ",
                                subsequent_indent="    ")
-    for title, column in (("Data received", "to"), ("Data sent", "from")):
-        edges = model.edges[model.edges[column] == node_id]
-        lines += ["", f"{title} ({len(edges)})"]
-        for number, edge_id in enumerate(edges["id"], 1):
-            lines += hop_lines(model, number, hop_for(model, edge_id))
+    for title, hops in (("Data received", found.received), ("Data sent", found.sent)):
+        lines += ["", f"{title} ({len(hops)})"]
+        for number, hop in enumerate(hops, 1):
+            lines += hop_lines(model, number, hop)
     return "\n".join(lines) + "\n"
 
 
