@@ -91,6 +91,23 @@ def test_part_of_cycle_is_reported_with_the_loop(tmp_path):
     assert any("makes a part_of cycle: ice -> dhs -> ice" in p for p in found)
 
 
+STATE_OF_CALIFORNIA = {"id": "us-ca-state", "name": "State of California", "level": "state", "state": "CA",
+                       "part_of": "us", "sanctuary": "unknown"}
+
+
+def test_two_state_level_jurisdictions_for_one_state_are_a_problem_naming_both_rows(tmp_path):
+    # A node given only `state = CA` would be covered by one of two laws, chosen silently.
+    directory = write_dataset(tmp_path / "d", jurisdictions=[*JURISDICTIONS, STATE_OF_CALIFORNIA])
+    assert problems_of(directory) == [
+        f"{directory / 'jurisdictions.csv'}: row 6, column 'state': is already the state of state-level "
+        f"jurisdiction 'us-ca' ({directory / 'jurisdictions.csv'} row 3): a state has one state-level row, "
+        "which covers the nodes given only its code; use that row's id (a later layer may fill its empty cells) "
+        "or give this place another level (region) (value: 'CA')"]
+    # A city, county or region of the state shares its code freely.
+    region = {**STATE_OF_CALIFORNIA, "level": "region"}
+    load_tables(write_dataset(tmp_path / "ok", jurisdictions=[*JURISDICTIONS, region]))
+
+
 def test_self_loop_edge_is_rejected(tmp_path):
     edges = [{**EDGES[0], "to": "sfpd"}]
     found = problems_of(write_dataset(tmp_path / "d", edges=edges))
@@ -232,6 +249,14 @@ def test_nodes_with_one_ori_are_one_node_and_references_follow(tmp_path):
     assert model.edges.at["sf-1", "from"] == "sfpd"
     assert model.nodes.at["sfpd", "county"] == "San Francisco"
     assert model.resolve("CA0380100") == model.resolve("San Francisco CA PD") == "sfpd"
+
+
+def test_a_later_layer_may_not_add_a_second_row_for_a_state(tiny, tmp_path):
+    extra = layer(tmp_path / "extra", jurisdictions=[STATE_OF_CALIFORNIA])
+    found = problems_of([tiny, extra])
+    assert len(found) == 1
+    assert found[0].startswith(f"{extra / 'jurisdictions.csv'}: row 2, column 'state': is already the state of "
+                               f"state-level jurisdiction 'us-ca' ({tiny / 'jurisdictions.csv'} row 3)")
 
 
 def test_a_dangling_reference_names_the_layer_and_row(tiny, tmp_path):

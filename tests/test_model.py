@@ -8,7 +8,7 @@ from flowmap import schema
 from flowmap.errors import NameNotFound, NotAnEntity
 from flowmap.model import Model
 
-from conftest import JURISDICTIONS, NODES, SOURCES, write_dataset, write_table
+from conftest import EDGES, JURISDICTIONS, NODES, SOURCES, write_dataset, write_table
 
 REGION = {"id": "west", "name": "The West", "level": "region", "sanctuary": "yes", "law": "West Compact",
           "citation": "report", "locator": "p. 9", "quote": "the West protects"}
@@ -22,6 +22,25 @@ def test_a_node_given_only_a_state_is_inside_everything_that_contains_the_state(
     assert model.jurisdiction_chain("bystate") == model.jurisdiction_chain("byjur") == ("us-co", "west")
     assert model.sanctuary("bystate").covered and model.sanctuary("byjur").covered
     assert model.nodes.at["bystate", "sanctuary_law"] == "West Compact (The West)"
+
+
+def test_the_diagram_s_state_box_names_the_law_that_covers_the_nodes_given_only_that_state(tmp_path):
+    # The state box and a node's coverage read the same state-level row (a second row for a state is a
+    # validation problem, tests/test_load.py): here the city row with code CA comes first in the file.
+    from flowmap.api import FlowMap
+    from flowmap.query import Query
+
+    jurisdictions = [JURISDICTIONS[0], JURISDICTIONS[2], JURISDICTIONS[1], *JURISDICTIONS[3:]]
+    nodes = NODES + [{"id": "oakpd", "name": "Oakland Police", "kind": "agency", "state": "CA"}]
+    edges = [{"id": "e9", "from": "oakpd", "to": "ncric", "data": "licence_plate_reads", "mechanism": "contract",
+              "evidence": "capability", "citation": "report", "locator": "p. 9", "quote": "Oakland shares"}]
+    model = Model.load(write_dataset(tmp_path / "d", jurisdictions=jurisdictions, nodes=nodes,
+                                     edges=[*EDGES, *edges]))
+    assert model.state_jurisdiction("CA") == "us-ca"
+    assert model.nodes.at["oakpd", "sanctuary_law"] == "SB54 (California)"
+    dot = FlowMap(model).render(Query(source="oakpd")).dot
+    box = dot[dot.index("subgraph cluster_state_CA"):]
+    assert "<b>California</b>" in box.splitlines()[1] and "Covered by California’s SB54" in box.splitlines()[1]
 
 
 COUNTY = {"id": "us-ca-santa-clara-county", "name": "Santa Clara County", "level": "county", "state": "CA",

@@ -879,6 +879,34 @@ def check_tables(frames: dict[str, Frame], origins: dict[str, Origin]) -> list[P
                                 "is the same as 'from': an edge must move data between two nodes"))
     for table_name in ("nodes", "jurisdictions"):
         problems += _part_of_cycles(frames[table_name], origins[table_name])
+    problems += _states_held_twice(frames["jurisdictions"], origins["jurisdictions"])
+    return problems
+
+
+def _states_held_twice(frame: Frame, origin: Origin) -> list[Problem]:
+    """Each state-level jurisdiction whose state code an earlier state-level row already has.
+
+    A node given only a state code is covered by that state's row, and the
+    diagram's state box names that row's law: two rows for one state would make
+    flowmap choose one of two laws silently, so the second is a problem, as a
+    conflicting cell between layers is.
+    """
+    first: dict[str, int] = {}
+    problems = []
+    for position, (level, state) in enumerate(zip(frame["level"], frame["state"])):
+        if level != "state" or not state:
+            continue
+        if state not in first:
+            first[state] = position
+            continue
+        earlier = first[state]
+        file, row = origin.at(position)
+        earlier_file, earlier_row = origin.at(earlier)
+        problems.append(Problem(
+            file, row, "state", state,
+            f"is already the state of state-level jurisdiction {frame['id'][earlier]!r} ({earlier_file} row "
+            f"{earlier_row}): a state has one state-level row, which covers the nodes given only its code; use "
+            "that row's id (a later layer may fill its empty cells) or give this place another level (region)"))
     return problems
 
 

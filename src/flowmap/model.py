@@ -151,8 +151,14 @@ class Model:
         self.edge_ids: list[str] = edges["id"]
         jurisdictions = self.frames["jurisdictions"].rows()
         self._jurisdiction_rows: dict[str, dict] = {row["id"]: row for row in jurisdictions}
-        self._state_jurisdiction = {row["state"]: row["id"] for row in jurisdictions
-                                    if row["level"] == "state" and row["state"]}
+        # The one state-level jurisdiction of each state code: both the coverage of a node
+        # given only a state and the diagram's state box read it, so they name the same law.
+        # Validation refuses a second state-level row for a code; first-in-file-order is
+        # only the rule should unvalidated tables reach here.
+        self._state_jurisdiction: dict[str, str] = {}
+        for row in jurisdictions:
+            if row["level"] == "state" and row["state"]:
+                self._state_jurisdiction.setdefault(row["state"], row["id"])
         self._county_jurisdictions = {(row["state"], county_key(row["name"])): row["id"]
                                       for row in jurisdictions if row["level"] == "county" and row["state"]}
         self._designations_of: dict[str, list[dict]] = {}
@@ -546,17 +552,10 @@ class Model:
         """The sources row for a source id, as a dict."""
         return self.source_rows[source_id]
 
-    @cached_property
-    def _first_state_jurisdiction(self) -> dict[str, str]:
-        first: dict[str, str] = {}
-        for row in self._jurisdiction_rows.values():
-            if row["level"] == "state" and row["state"]:
-                first.setdefault(row["state"], row["id"])
-        return first
-
     def state_jurisdiction(self, state: str) -> str | None:
-        """The id of the first state-level jurisdiction for a two-letter state code, if any."""
-        return self._first_state_jurisdiction.get(state)
+        """The id of the state-level jurisdiction for a two-letter state code, if any: the
+        one that covers the nodes given only that state (see :meth:`jurisdiction_chain`)."""
+        return self._state_jurisdiction.get(state)
 
     def jurisdiction_row(self, jurisdiction_id: str) -> dict[str, str]:
         """The jurisdictions row for a jurisdiction id, as a dict."""
