@@ -52,7 +52,8 @@ def test_direct_hop(model):
 @pytest.mark.parametrize("filters, words", [
     (Query(min_evidence="documented"), "within 6 hops, on documented evidence only: "),
     (Query(min_evidence="reported", max_hops=1), "within 1 hop, on documented or reported evidence only: "),
-    (Query(carrying=("social_media", "tips")), "within 6 hops, carrying one of social media or tips on every hop: "),
+    (Query(carrying=("social_media", "tips")),
+     "within 6 hops, carrying social media or tips, the same one on every hop: "),
     (Query(since="2019", until="2020", dated_only=True),
      "within 6 hops, with flows dated 2019 to 2020 (undated flows left out): "),
     (Query(until="2017"), "within 6 hops, with flows dated 2017 or earlier (undated flows kept): "),

@@ -116,8 +116,10 @@ def filter_phrases(model: Model, filters: Filters) -> list[str]:
         phrases.append(EVIDENCE_FILTER[filters.min_evidence])
     if filters.carrying:
         labels = [data_label(d) for d in filters.carrying]
-        which = labels[0] if len(labels) == 1 else f"one of {join_or(labels)}"
-        phrases.append(f"carrying {which} on every hop")
+        # "one of X or Y on every hop" would read as a choice made hop by hop; the rule is one category
+        # carried end to end, so the phrase says so.
+        phrases.append(f"carrying {labels[0]} on every hop" if len(labels) == 1
+                       else f"carrying {join_or(labels)}, the same one on every hop")
     undated = "undated flows left out" if filters.dated_only else "undated flows kept"
     if filters.since and filters.until:
         phrases.append(f"with flows dated {filters.since} to {filters.until} ({undated})")
