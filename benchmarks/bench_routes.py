@@ -259,7 +259,7 @@ def bench_sweep(args, rows, results, graph, fresh_model) -> None:
     def one_pass(state) -> list:
         model, query, _, groups, graphs, _ = state
         return [found for origin, nodes in groups.items()
-                for found in sanctuary.shortest_routes(model, graphs[origin], nodes, query.max_hops, query)]
+                for found in sanctuary.shortest_routes(model, graphs[origin], nodes, query)]
 
     repeat = max(args.repeat, 5)
     quick = max(args.repeat * 10, 30)  # sub-millisecond timings: more runs, the best kept

@@ -350,7 +350,7 @@ def reaching(model: Model, target: str, filters: Filters) -> dict[str, tuple[str
     found: dict[str, tuple[str, ...]] = {}
     for origin, nodes in _by_origin(model, candidates).items():
         graph = query.graph_for(origin)
-        for reach in shortest_routes(model, graph, nodes, query.max_hops, query):
+        for reach in shortest_routes(model, graph, nodes, query):
             found[reach.node] = reach.shortest.edges
     return found
 

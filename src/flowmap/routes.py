@@ -234,11 +234,6 @@ class Plan:
         self.index: FilteredGraph = model.derived.get(
             "search-graph", query.graph_key, lambda: filtered_graph(model, self), keep=COMPILED_QUERIES_KEPT)
 
-    @property
-    def filters(self) -> Query:
-        """The resolved query (kept under its old name)."""
-        return self.query
-
     def check_source(self, source: str) -> str:
         """Resolve a source and make sure a route from it makes sense."""
         model = self.model

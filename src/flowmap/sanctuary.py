@@ -151,7 +151,7 @@ def sweep(model: Model, query: Query | None = None, count: bool = False, within:
     reaches: list[SanctuaryReach] = []
     for origin, nodes in _by_origin(model, candidates).items():
         graph = plan.graph_for(origin)
-        for found in shortest_routes(model, graph, nodes, plan.max_hops, plan):
+        for found in shortest_routes(model, graph, nodes, plan):
             if count:
                 search = RouteSearch(model, plan, found.node)
                 found.routes, found.more_routes = search.count_open(plan.query.limit)
@@ -162,13 +162,13 @@ def sweep(model: Model, query: Query | None = None, count: bool = False, within:
     return SweepResult(model, plan.query, reaches, len(candidates), count, cannot, place, kinds)
 
 
-def shortest_routes(model: Model, graph: SearchGraph, nodes: list[str], max_hops: int,
-                    plan: Plan) -> list[SanctuaryReach]:
-    """The one pass: read each node's first shortest open route off the backward search."""
+def shortest_routes(model: Model, graph: SearchGraph, nodes: list[str], plan: Plan) -> list[SanctuaryReach]:
+    """The one pass: read each node's first shortest open route, within ``plan.max_hops``,
+    off the backward search."""
     found = []
     for node in nodes:
         starts = starts_of(model, plan, node)
-        path = graph.greedy_open(starts, max_hops)
+        path = graph.greedy_open(starts, plan.max_hops)
         if path is None:
             continue
         if graph.index.virtual and not is_simple(model, starts, path):
