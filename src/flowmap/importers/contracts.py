@@ -40,6 +40,7 @@ jurisdictions (and DOJ's designations) that cover those places cover them.
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import re
 from collections import Counter
@@ -52,7 +53,7 @@ from ..errors import InputError, Problem
 from . import layer as layers
 from .common import Agencies, Carried, local_id
 from .fetch import Fetched
-from .resolve import Resolver, state_code
+from .resolve import Match, state_code
 
 REQUIRED_COLUMNS = ("award_id", "recipient_name", "recipient_state", "award_description")
 OPTIONAL_COLUMNS = ("parent_name", "recipient_city", "product_combo", "current_total_value")
@@ -317,15 +318,20 @@ def read_awards(path: str | os.PathLike, name: str | None = None) -> list[Award]
 
 # -- the layer -------------------------------------------------------------------
 
-def _node_for(award: Award, c: Classification, resolver: Resolver, state: str) -> tuple[str, dict | None, object]:
-    """The node an award's edge starts at: (id, new node row or None, match)."""
+def _node_for(award: Award, c: Classification, resolve: Callable[[str, str | None], Match],
+              state: str) -> tuple[str, dict | None, Match]:
+    """The node an award's edge starts at: (id, new node row or None, match).
+
+    ``resolve(name, state)`` is :meth:`~flowmap.importers.resolve.Resolver.resolve`, remembered
+    per name and state by the caller.
+    """
     recipient = " ".join(award.fields["recipient_name"].split())
     parent = " ".join(award.fields.get("parent_name", "").split())
     if c.product:
-        match = resolver.resolve(c.product, None)
+        match = resolve(c.product, None)
         if match.resolved:
             return match.node_id, None, match
-    match = resolver.resolve(recipient, state or None)
+    match = resolve(recipient, state or None)
     if match.resolved:
         return match.node_id, None, match
     government = is_government(recipient, parent)
@@ -387,7 +393,9 @@ def build_layer(fetched: Fetched, agencies: Agencies, *, progress: Progress | No
     ``agencies`` is what recipients resolve against (:func:`flowmap.importers.common.load_agencies`).
     """
     awards = read_awards(fetched.path, fetched.name)
-    resolver = agencies.resolver
+    # A recipient holds several awards (a county's renewals, a product's years): resolve each name
+    # once. Resolving is a pure function of the name and state, so the layer is the same.
+    resolve = functools.cache(agencies.resolver.resolve)
     carried = Carried(agencies)
     carried.carry(TARGET)
     layer = layers.Layer()
@@ -426,7 +434,7 @@ def build_layer(fetched: Fetched, agencies: Agencies, *, progress: Progress | No
                                     f"{schema.QUOTE_MAX_CHARS}-character quote limit"))
             continue
         key = (f["recipient_name"].strip().casefold() + "|" + c.product, state)
-        node_id, row, match = _node_for(award, c, resolver, state)
+        node_id, row, match = _node_for(award, c, resolve, state)
         if key not in decisions:
             decisions[key] = match
         if row is not None:
