@@ -9,6 +9,7 @@ Regenerate the golden files after an intended change, then review the diff:
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -234,6 +235,53 @@ def test_a_node_alone_in_its_state_names_every_law(model):
     label = all_nodes(graph)["sfpd"].get("label")
     assert "SB54" in label and "Sanctuary City" in label
 
+
+
+def label_text(item) -> str:
+    """An HTML-like label's text as a reader sees it, its lines joined by spaces."""
+    return " ".join(re.findall(r">([^<>]+)<", item.get("label")))
+
+
+def designated_dataset(tmp_path) -> Model:
+    """Two Colorado agencies (no law in the data; the state DOJ-designated) and SFPD (under law, its
+    city designated too), each passing data to ICE."""
+    from flowmap import schema
+
+    from conftest import JURISDICTIONS, write_table
+
+    nodes = NODES + [{"id": f"co{i}", "name": f"Colorado Agency {i}", "kind": "agency", "state": "CO"}
+                     for i in (1, 2)]
+    edges = EDGES + [{**EDGES[1], "id": f"co{i}-ice", "from": f"co{i}", "quote": f"Colorado {i} shares"}
+                     for i in (1, 2)] + [{**EDGES[1], "id": "co1-co2", "from": "co1", "to": "co2",
+                                          "quote": "Colorado agencies share"}]
+    directory = write_dataset(tmp_path / "designated", nodes=nodes, edges=edges, jurisdictions=JURISDICTIONS)
+    write_table(directory, schema.DESIGNATIONS, [
+        {"id": "doj-co", "jurisdiction": "us-co", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "Colorado"},
+        {"id": "doj-sf", "jurisdiction": "us-ca-sf", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "Cities", "quote": "San Francisco City, CA"}])
+    return Model.load(directory)
+
+
+def test_a_designation_is_drawn_apart_from_any_law(tmp_path):
+    model = designated_dataset(tmp_path)
+    # Alone in its state, a designated agency says so on its own box, and that it is not a law.
+    alone = all_nodes(parse_dot(diagram(model, "co2").dot))["co2"]
+    assert "Designated by DOJ (2025-08-05): Colorado (a designation, not a law)" in label_text(alone)
+    assert alone.get("peripheries") is None and attr(alone, "color") != render.SANCTUARY
+    assert "designated by DOJ (2025-08-05): Colorado (a designation, not a law)" in attr(alone, "tooltip")
+    # Two of them share a state box, which names the designation once.
+    graph = parse_dot(diagram(model, "co1").dot)
+    colorado = next(s for s in subgraphs(graph) if s.get_name() == "cluster_state_CO")
+    assert "Designated by DOJ (2025-08-05) (a designation, not a law)" in label_text(colorado)
+    assert "Covered by" not in colorado.get("label")
+    assert all("Designated" not in all_nodes(graph)[n].get("label") for n in ("co1", "co2"))
+    # Beside a law, the label keeps to the law; the tooltip lists the designation with its source.
+    sfpd = all_nodes(parse_dot(diagram(model, "sfpd").dot))["sfpd"]
+    assert "Designated" not in sfpd.get("label") and "Covered by" in sfpd.get("label")
+    tooltip = attr(sfpd, "tooltip")
+    assert "designated by DOJ (2025-08-05): San Francisco (a designation, not a law)" in tooltip
+    assert "“San Francisco City, CA”" in tooltip
 
 def test_node_kinds_have_their_own_shapes(model):
     nodes = all_nodes(parse_dot(diagram(model).dot))

@@ -623,9 +623,14 @@ def _credit(model: Model, selection: _Selection, heading: _Heading) -> str:
             cited.setdefault(hop_for(model, edge_id).evidence.citation)
     for node_id in selection.nodes:
         if node_id in selection.focus_nodes:
-            for law in model.sanctuary(node_id).laws:
+            sanctuary = model.sanctuary(node_id)
+            for law in sanctuary.laws:
                 if law["citation"]:
                     cited.setdefault(law["citation"])
+            if not sanctuary.covered:  # a designation is drawn only where no law covers the node
+                for designation in sanctuary.designations:
+                    if designation["citation"]:
+                        cited.setdefault(designation["citation"])
     names = []
     for citation in list(cited)[:CREDIT_SOURCES]:
         row = model.source_row(citation)
@@ -711,6 +716,7 @@ def _boxes(model: Model, selection: _Selection, collapse: bool) -> _Boxes:
                 kind = model.node_kinds[node_id]
                 part = (links, kind, node_id in selection.focus_nodes,
                         tuple(law["id"] for law in model.sanctuary(node_id).laws),
+                        tuple(d["id"] for d in model.sanctuary(node_id).designations),
                         "" if kind in NOT_LOCAL_KINDS else _state_of(model, node_id))
                 groups.setdefault(part, []).append(node_id)
     together = {node_id: members for members in groups.values() if len(members) >= COLLAPSE_MIN
@@ -823,7 +829,7 @@ class _Cluster:
     label: list[str]  # HTML lines
     style: dict[str, str]
     members: list[_Box]
-    law: str | None = None  # the jurisdiction whose sanctuary law the label names
+    law: str | None = None  # the jurisdiction whose sanctuary law or designation the label names
 
 
 def _clusters(model: Model, query: Plan, selection: _Selection, layout: str, drawn: list[_Box]) -> list[_Cluster]:
@@ -855,13 +861,21 @@ def _clusters(model: Model, query: Plan, selection: _Selection, layout: str, dra
         row = model.jurisdiction_row(law) if law else None
         name = _clean(row["name"]) if row else state
         label = [f"<b>{_html(name)}</b>"]
+        grey = all(box.first not in selection.focus_nodes for box in members)
+        named = False
         if row and row["sanctuary"] == "yes":
-            grey = all(box.first not in selection.focus_nodes for box in members)
             colour = GREY_TEXT if grey else SANCTUARY
             text = covered_by([{"law": row["law"], "name": row["name"]}])
             label += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
                       for line in _wrap(text, CLUSTER_NOTE_WIDTH)]
-        else:
+            named = True
+        # A designation is said where it is the only claim: beside a law it would read as one more law.
+        designations = [d for d in model.sanctuary(members[0].first).designations if law and d["jurisdiction"] == law]
+        if designations and not named:
+            label += [f'<font point-size="{SIZE_NOTE}" color="{GREY_TEXT if grey else MUTED}">{_html(line)}</font>'
+                      for line in [*_wrap(designated_by(designations, places=False), CLUSTER_NOTE_WIDTH), NOT_A_LAW]]
+            named = True
+        if not named:
             law = None
         style = {"style": "rounded", "color": '"#9aa7b5"', "fontcolor": '"#4a5a6a"', "fontsize": str(SIZE_BOX)}
         clusters.append(_Cluster(f"state_{state}", label, style, members, law))
@@ -891,6 +905,22 @@ def covered_by(laws: list[dict]) -> str:
     if len(phrases) > 1:
         return f"Covered by {', '.join(phrases[:-1])} and {phrases[-1]}"
     return f"Covered by {phrases[0]}" if phrases else "Covered by a sanctuary law"
+
+
+NOT_A_LAW = "(a designation, not a law)"
+
+
+def designated_by(designations: list[dict], places: bool = True) -> str:
+    """``Designated by DOJ (2025-08-05): Colorado``: a designation is a government's
+    label for a place, not a law, so it is never worded as coverage (labels add
+    :data:`NOT_A_LAW` on a line of its own).  Without ``places`` (a state's box
+    names its own designation) the places are left out."""
+    clauses: dict[tuple[str, str], list[str]] = {}
+    for d in designations:
+        clauses.setdefault((_clean(d["designated_by"]), d["date"]), []).append(_place_name(d["name"]))
+    text = "; ".join(f"designated by {by} ({date})" + (f": {', '.join(names)}" if places else "")
+                     for (by, date), names in clauses.items())
+    return text[:1].upper() + text[1:]
 
 
 def _state_of(model: Model, node_id: str) -> str:
@@ -927,6 +957,13 @@ def _node(model: Model, selection: _Selection, box: _Box, shown_law: str | None)
         text = covered_by(laws) if laws else "Covered by its state’s law"
         lines += [f'<font point-size="{SIZE_NOTE}" color="{colour}">{_html(line)}</font>'
                   for line in _wrap(text, HEXAGON_NOTE_WIDTH if hexagon else NOTE_WIDTH)]
+    # Where no law covers the node, a designation its state box does not already name is said on
+    # it, apart from any law (the tooltip lists every designation).
+    designations = [d for d in sanctuary.designations if d["jurisdiction"] != shown_law]
+    if designations and not sanctuary.covered:
+        lines += [f'<font point-size="{SIZE_NOTE}" color="{GREY_TEXT if grey else MUTED}">{_html(line)}</font>'
+                  for line in [*_wrap(designated_by(designations), HEXAGON_NOTE_WIDTH if hexagon else NOTE_WIDTH),
+                               NOT_A_LAW]]
     key = ("node style", row["kind"], sanctuary.covered, grey, len(box.members) > 1)
     look = selection.memo.get(key)
     if look is None:  # boxes drawn alike share their attributes: written once per diagram
@@ -955,7 +992,8 @@ def _node(model: Model, selection: _Selection, box: _Box, shown_law: str | None)
         # Every member, named in full: the tooltip (and the DOT) is where the box's list is complete.
         head = (f"{len(box.members)} {KIND_PLURAL[row['kind']]} playing the same part on these routes "
                 "(the same senders and receivers):")
-        laws = [f"  {_clean(law['law']) or 'law'} ({_clean(law['name'])})" for law in sanctuary.laws]
+        laws = [f"  {_law_heading(law)}" for law in sanctuary.laws]
+        laws += [f"  {_designation_heading(d)}" for d in sanctuary.designations]
         attrs["tooltip"] = _tooltip([head, *(f"  {_clean(model.name(m))} [{m}]" for m in box.members),
                                      f"sanctuary: {sanctuary.status}", *laws])
         source_url = None
@@ -989,18 +1027,28 @@ def _cited(model: Model, selection: _Selection, citation: str, locator: str = ""
     return line  # type: ignore[return-value]
 
 
-def _law_lines(model: Model, selection: _Selection, law: dict) -> list[str]:
-    """A covering law in a node's tooltip, once per diagram: one law covers many nodes."""
-    key = ("law", law["id"])
+def _claim_lines(model: Model, selection: _Selection, claim: dict, heading: str) -> list[str]:
+    """A covering law or a designation in a node's tooltip: ``heading``, then its source and
+    quote; once per diagram, since one claim covers many nodes."""
+    key = ("claim", claim["id"], heading)
     lines = selection.memo.get(key)
     if lines is None:
-        lines = [f"  {_clean(law['law']) or 'law'} ({_clean(law['name'])})"]
-        if law["citation"]:
-            lines.append("    " + _cited(model, selection, law["citation"], law["locator"]))
-        if law["quote"]:
-            lines.append(f"    “{_clean(law['quote'])}”")
+        lines = [f"  {heading}"]
+        if claim["citation"]:
+            lines.append("    " + _cited(model, selection, claim["citation"], claim["locator"]))
+        if claim["quote"]:
+            lines.append(f"    “{_clean(claim['quote'])}”")
         selection.memo[key] = lines
     return lines  # type: ignore[return-value]
+
+
+def _law_heading(law: dict) -> str:
+    return f"{_clean(law['law']) or 'law'} ({_clean(law['name'])})"
+
+
+def _designation_heading(designation: dict) -> str:
+    return (f"designated by {_clean(designation['designated_by'])} ({designation['date']}): "
+            f"{_clean(designation['name'])} (a designation, not a law)")
 
 
 def _node_tooltip(model: Model, selection: _Selection, node_id: str) -> list[str]:
@@ -1017,7 +1065,9 @@ def _node_tooltip(model: Model, selection: _Selection, node_id: str) -> list[str
     sanctuary = model.sanctuary(node_id)
     lines.append(f"sanctuary: {sanctuary.status}")
     for law in sanctuary.laws:
-        lines += _law_lines(model, selection, law)
+        lines += _claim_lines(model, selection, law, _law_heading(law))
+    for designation in sanctuary.designations:
+        lines += _claim_lines(model, selection, designation, _designation_heading(designation))
     if row["citation"]:
         lines.append(_cited(model, selection, row["citation"]))
     if row["notes"]:
