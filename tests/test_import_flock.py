@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -170,10 +172,15 @@ def test_links_decide_a_name_by_hand(files, tmp_path):
             matches["Gilroy Unified School District CA PD"]["node_id"]) == ("link", "CA0010300")
 
 
+def cli_import(files, output):
+    """``flowmap import flock`` on the fixture files, resolving against the fixture registry."""
+    return CliRunner().invoke(cli, ["--data", str(files["data"]), "import", "flock", str(files["access"]),
+                                    "--agencies", str(files["agency"]), "--registry", str(files["registry"]),
+                                    "-o", str(output)])
+
+
 def test_cli_imports_with_a_progress_bar_and_a_summary(files, tmp_path):
-    result = CliRunner().invoke(cli, ["--data", str(files["data"]), "import", "flock", str(files["access"]),
-                                      "--agencies", str(files["agency"]), "--registry", str(files["registry"]),
-                                      "-o", str(tmp_path / "flock")])
+    result = cli_import(files, tmp_path / "flock")
     assert result.exit_code == 0, result.output
     assert "8 rows, 6 edges; 11 distinct names, 8 resolved to a known node" in result.output
     assert "names skipped:" in result.output and "matches.csv" in result.output
@@ -181,6 +188,112 @@ def test_cli_imports_with_a_progress_bar_and_a_summary(files, tmp_path):
                                       "--agencies", str(files["agency"]), "-o", str(tmp_path / "other")])
     assert result.exit_code == 1 and "required column is missing" in result.output
     assert "Traceback" not in result.output
+
+
+# -- accounts that are not law-enforcement agencies -------------------------------------------
+
+# Accounts sharing plate reads with NCRIC (whose route to ICE the fixture documents), with the kind
+# and state their nodes should have. Before the names were read, all were nodes of kind agency, and
+# those named with CA were under SB54 and listed by the sanctuary sweep, the shopping centre too.
+OTHERS = [
+    ("Westfield Valley Fair Mall CA", "account", ""),  # a shopping centre: no rule fits its name
+    ("Sunset Ridge HOA CA", "account", ""),
+    ("Loeb Properties Inc - Security (CA)", "account", ""),
+    ("Lynne Drake", "account", ""),
+    ("Axon", "vendor", ""),
+    ("ATF San Francisco CA", "federal_agency", ""),
+    ("Ukiah Fire CA FD", "agency", "CA"),  # a government body, but not police
+    ("KenCom CA PD Dispatch Center", "agency", "CA"),  # a dispatch centre Flock suffixes PD
+    ("Kings County CA DAs Office", "agency", "CA"),
+    ("Town of Woodside CA (SMCSO)", "agency", "CA"),  # the sheriff's office's acronym
+]
+
+
+@pytest.fixture
+def others(files):
+    """The fixture files with a row ``<account>,NCRIC`` for each of :data:`OTHERS`."""
+    with files["access"].open("a", encoding="utf-8") as access, files["agency"].open("a", encoding="utf-8") as agency:
+        for number, (name, _, _) in enumerate(OTHERS, start=100):
+            access.write(f"{name},NCRIC,{number},3\n")
+            agency.write(f"{number},{name},NA\n")
+    return files
+
+
+def nodes_by_input_name(layer: Path) -> dict[str, dict]:
+    """Each input name's node row, through matches.csv."""
+    rows = {n["id"]: n for n in read(layer / "nodes.csv")}
+    return {m["input_name"]: rows[m["node_id"]] for m in read(layer / "matches.csv") if m["node_id"] in rows}
+
+
+def test_each_account_gets_the_kind_its_name_shows(others, tmp_path):
+    summary = run_import(others, tmp_path / "flock")
+    nodes = nodes_by_input_name(tmp_path / "flock")
+    for name, kind, state in OTHERS:
+        node = nodes[name]
+        # Only an agency keeps its state: a state's sanctuary law binds its own agencies, not a company,
+        # a person or the ATF.
+        assert (node["kind"], node["state"], node["county"]) == (kind, state, ""), name
+    mall = nodes["Westfield Valley Fair Mall CA"]
+    assert mall["notes"] == ("Named in the N&O's Flock sharing list. Not found in the FBI agency list. Its name does "
+                             "not show who holds the account: it is not shown to be an agency. The list places it "
+                             "in CA; it is given no state, so that no state's sanctuary law is taken to cover it.")
+    assert "Its name ('Properties') shows a private company." in nodes["Loeb Properties Inc - Security (CA)"]["notes"]
+    assert "Its name ('Axon') shows a company that sells surveillance technology." in nodes["Axon"]["notes"]
+    assert ("Its name ('Fire') shows a government body that is not a police agency."
+            in nodes["Ukiah Fire CA FD"]["notes"])
+    assert "Its name ('DAs') shows a law-enforcement body." in nodes["Kings County CA DAs Office"]["notes"]
+    assert summary.natures["not shown"] == 2 and summary.natures["vendor"] == 1  # the mall and Lynne Drake
+    matches = {m["input_name"]: m for m in read(tmp_path / "flock" / "matches.csv")}
+    assert matches["Lynne Drake"]["reason"].endswith(
+        "kind account: no word of the name shows a government agency, a company or a school "
+        "(who holds the account is not shown)")
+    assert matches["Sunset Ridge HOA CA"]["reason"].endswith("kind account: the name ('HOA') shows an association "
+                                                             "or private group")
+    assert matches["Sunset Ridge HOA CA"]["state"] == "CA"  # the record's state stays in matches.csv
+    assert matches["Gilroy Unified School District CA PD"]["reason"].endswith(
+        "kind agency: the name ('PD') shows a law-enforcement body")
+
+
+def test_the_sweep_lists_no_account_as_an_agency(others, tmp_path):
+    from flowmap.api import FlowMap
+
+    run_import(others, tmp_path / "flock")
+    flowmap = FlowMap(Model.load([others["data"], tmp_path / "flock"]))
+    node_of = {name: node["id"] for name, node in nodes_by_input_name(tmp_path / "flock").items()}
+    listed = {r["id"] for r in flowmap.sanctuary("ice", kinds="agency").to_list()}
+    everything = {r["id"] for r in flowmap.sanctuary("ice").to_list()}
+    for name, kind, _ in OTHERS:
+        # An agency in California reaches ICE through NCRIC; nothing else is listed, as an agency or at all.
+        assert (node_of[name] in listed, node_of[name] in everything) == (kind == "agency",) * 2, name
+    result = CliRunner().invoke(cli, ["--data", str(others["data"]), "--data", str(tmp_path / "flock"),
+                                      "sanctuary", "--kind", "account"])
+    assert result.exit_code == 0, result.output
+    assert "Mall" not in result.output  # an account is under no state's law, so the sweep examines none
+
+
+def test_a_diagram_draws_and_keys_an_account_apart_from_the_agencies(others, tmp_path):
+    run_import(others, tmp_path / "flock")
+    result = CliRunner().invoke(cli, ["--data", str(others["data"]), "--data", str(tmp_path / "flock"), "render",
+                                      "--format", "dot"])
+    assert result.exit_code == 0, result.output
+    assert "account not shown to be an agency" in result.output and "surveillance vendor" in result.output
+
+
+def test_a_link_overrides_what_the_name_shows(others, tmp_path):
+    links = tmp_path / "links.csv"
+    links.write_text("input_name,state,node_id\nLynne Drake,,CA0010900\n")
+    run_import(others, tmp_path / "flock", links=links)
+    matches = {m["input_name"]: m for m in read(tmp_path / "flock" / "matches.csv")}
+    assert (matches["Lynne Drake"]["method"], matches["Lynne Drake"]["node_id"]) == ("link", "CA0010900")
+    assert "kind" not in matches["Lynne Drake"]["reason"]
+    assert "lynne-drake" not in {n["id"] for n in read(tmp_path / "flock" / "nodes.csv")}
+
+
+def test_cli_summary_counts_what_the_names_show(others, tmp_path):
+    result = cli_import(others, tmp_path / "flock")
+    assert result.exit_code == 0, result.output
+    assert "layer-local nodes, by what the name shows (their kind: see matches.csv):" in result.output
+    assert "2  not shown" in result.output and "1  vendor" in result.output
 
 
 # -- the real list, imported once per session ------------------------------------------------
@@ -214,6 +327,55 @@ def test_california_agencies_in_the_real_list_reach_ice(real_flock):
     from flowmap.api import FlowMap
 
     _, out = real_flock
-    sweep = FlowMap(Model.load(["default", out])).sanctuary("ice").to_list()
-    imported_in_california = [s for s in sweep if "SB54" in s["law"] and s["id"] not in Model.load().node_index]
-    assert len(imported_in_california) >= 70
+    model = Model.load(["default", out])
+    sweep = FlowMap(model).sanctuary("ice", kinds="agency")
+    imported_in_california = [r for r in sweep.to_list() if "SB54" in r["law"]
+                              and r["id"] not in Model.load().node_index]
+    assert len(imported_in_california) == 72  # as measured; the README quotes it
+    # No account, vendor or federal unit of the Flock list is under a sanctuary law, as an agency or at all.
+    examined = [r.node for r in FlowMap(model).sanctuary("ice").reaches] + FlowMap(model).sanctuary("ice").cannot
+    assert not [n for n in examined if model.node_kinds[n] in ("account", "vendor")]
+
+
+# A hand-checked sample of the Flock list's names and the kind of node each should be: every name
+# the rules do not make an agency (vendors, companies, federal units, fusion centers, and accounts
+# the name does not show), and agencies whose names come close to a rule that would demote them
+# (a dispatch centre Flock suffixes PD, a fire department, a town's account with its sheriff's
+# acronym, ``Marshall County``). Read by hand against what each body is: a police department
+# demoted is as wrong as a shop promoted.
+KIND_SAMPLE = {
+    "vendor": ["Axon", "Genetec", "Verra Mobility", "SkyCop", "Ontic Technologies"],
+    "account": ["Southern Company", "Mississippi Power", "TN - Loeb Properties Inc - Security",
+                "Westport Regional Business League (MO)", "Lynne Drake", "Policing Project", "Tuscaloosa Academy (AL)",
+                "St. Edward's University (TX)", "Concordia University Ann Arbor (MI)", "GPC", "fxgsoc",
+                "Georgia Tech CEE", "Applied Intel Systems"],
+    "federal_agency": ["ATF Nashville TN", "US Postal Inspection Service", "National Park Service (TN)",
+                       "Fort Eustis VA US Army", "Langley VA US Air Force", "US - GSA Inspector General",
+                       "Roudebush Medical Center Veterans Affairs IN PD", "Indiana Dunes National Park IN PD"],
+    "fusion_center": ["St. Louis Fusion Center MO", "Missouri Information Analysis Center",
+                      "Northeast Ohio Regional Fusion Center", "NCRIC"],
+    "agency": ["KenCom IL PD Dispatch Center", "West Central Consolidated Communications IL PD",
+               "Town of Woodside CA (SMCSO)", "Ukiah Fire CA FD", "Cal Fire", "LASD CA - San Dimas Station",
+               "Union Pacific Railroad PD", "Huffman ISD TX PD", "Harris County Const TX Pct 4",
+               "Kings County CA DAs Office", "Marshall County Prosecutors Office IN", "Lake MetroParks OH Rangers",
+               "Gwinnett County Solicitor's Office", "Sequoias Community College District CA PD",
+               "Los Gatos Monte Sereno PD - CA", "California Highway Patrol", "Paul Bunyan Task Force MN",
+               "Buford City Schools GA", "City of Tucker (GA)", "Port of Redwood CA", "Dothan Regional Airport AL",
+               "Georgia Bureau of Investigation", "CAC - Erie NY", "Indiana HIDTA", "Tennessee Valley Authority Police",
+               "Ohio Bureau of Motor Vehicles (Ohio DPS)", "Oakland CA PD", "Camden Co MO SO",
+               "San Francisco CA PD", "Galena Park ISD TX PD"],
+}
+POLICE_WORD = re.compile(r"\b(?:PD|SO|SD|Police|Sheriff'?s?|Marshal'?s?|Constable|Troopers?|Highway Patrol)\b")
+
+
+def test_a_hand_checked_sample_of_the_real_list_gets_the_right_kinds(real_flock):
+    _, out = real_flock
+    kinds = {name: node["kind"] for name, node in nodes_by_input_name(out).items()}
+    wrong = [(name, kinds[name], kind) for kind, names in KIND_SAMPLE.items() for name in names if kinds[name] != kind]
+    assert wrong == []
+    # And beyond the sample: no name with a police word in it is made anything but an agency or a federal unit.
+    demoted = [name for name, kind in kinds.items()
+               if POLICE_WORD.search(name) and kind not in ("agency", "federal_agency", "fusion_center")]
+    assert demoted == []
+    counts = Counter(kinds[m["input_name"]] for m in read(out / "matches.csv") if m["method"] in ("new", "ambiguous"))
+    assert counts == {"agency": 537, "account": 28, "federal_agency": 11, "vendor": 5, "fusion_center": 3}

@@ -51,7 +51,7 @@ def test_every_problem_is_reported_at_once_with_file_row_column_and_value(tmp_pa
         f"{e}: row 4, column 'quote': is empty but required",
         f"{n}: row 9, column 'id': duplicates the id in row 2 (value: 'sfpd')",
         f"{n}: row 10, column 'kind': is not one of: agency, fusion_center, federal_agency, vendor, "
-        "data_broker, database, group (value: 'spaceship')",
+        "data_broker, database, group, account (value: 'spaceship')",
         f"{e}: row 7, column 'data': is not one of: " + ", ".join(
             __import__("flowmap.schema").schema.DATA_CATEGORIES) + " (value: 'telepathy')",
     ]

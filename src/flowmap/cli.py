@@ -852,8 +852,9 @@ def import_flock_command(state: State, access: str, agencies_file: str, registry
 
     Each row says the external agency can search the source agency's
     licence-plate reads. Agency names resolve to the curated nodes and the FBI
-    registry (one node per ORI); the rest become layer-local nodes, listed in
-    matches.csv with the reason.
+    registry (one node per ORI); the rest become layer-local nodes of the kind
+    their names show (an agency, a federal unit, a vendor, or an account not
+    shown to be an agency), listed in matches.csv with the reason.
     """
     from .importers.common import load_agencies
     from .importers.flock import import_flock
@@ -877,6 +878,7 @@ def echo_import_summary(summary) -> None:
     resolved = {m: n for m, n in summary.methods.items() if m not in ("new", "ambiguous", "skipped")}
     echo_counts("names resolved, by method", resolved)
     echo_counts("names kept as layer-local nodes, by reason", summary.unmatched)
+    echo_counts("layer-local nodes, by what the name shows (their kind: see matches.csv)", summary.natures)
     echo_counts("names skipped", summary.skipped_names)
     echo_counts("rows skipped", summary.skipped_rows)
     click.echo(f"nodes: {', '.join(f'{n} {k}' for k, n in summary.nodes.items())}; "

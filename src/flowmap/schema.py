@@ -29,6 +29,8 @@ NODE_KINDS: dict[str, str] = {
     "data_broker": "a company selling personal records (Thomson Reuters CLEAR, TransUnion TLO)",
     "database": "a shared database or data system (a gang database, ICE's Data Analysis System)",
     "group": "a set of agencies the sources describe together, not one body (e.g. 'local police')",
+    "account": "an account a record names (a Flock user) whose holder it does not show to be a government "
+               "body, vendor or broker: a company, a school, an association, a person, or a name that does not say",
 }
 
 DATA_CATEGORIES: dict[str, str] = {

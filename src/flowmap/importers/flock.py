@@ -25,7 +25,12 @@ Flock-specific handling, all recorded in ``matches.csv``:
 - A second account of one agency (``Polk County FL SO - Flex``, ``Hermitage PA PD 2``,
   ``Springfield MO PD (Raven)``) is resolved without its account suffix.
 - Flock's own demo, test, training and staff accounts, and accounts named "do not
-  use", are skipped with their rows (they are not agencies, or not in use).
+  use", inactive or revoked, are skipped with their rows (they are not agencies, or not in use).
+- A name that resolves to no known agency becomes a node of the kind its words show
+  (:data:`NATURES`): an agency when they show a government body (police, a sheriff, a
+  prosecutor, a fire department, a city), a federal unit, a fusion center, a vendor, or
+  otherwise an ``account`` (a company, a school, a person, a name that does not say), which
+  is given no state so that no state's sanctuary law is taken to cover it.
 """
 
 from __future__ import annotations
@@ -58,11 +63,107 @@ EDGE_NOTES = (
 
 #: Accounts that are not agencies (Flock's own staff, demo, test and training accounts) or are marked unused.
 SKIP = (
-    (re.compile(r"do ?n[o']?t use|\bdnu\b|not in use|\(duplicate", re.IGNORECASE),
-     "account marked 'do not use', 'not in use' or duplicate in its name"),
+    (re.compile(r"do ?n[o']?t use|\bdnu\b|not in use|\(inactive\)|\(revoked|\(duplicate", re.IGNORECASE),
+     "account marked 'do not use', 'not in use', inactive, revoked or duplicate in its name"),
     (re.compile(r"\bdemo\b|\btest\b|\btesting\b|training|^flock\b|flock safety|^example\b", re.IGNORECASE),
      "not an agency: a Flock staff, demo, test or training account"),
 )
+
+@dataclass(frozen=True)
+class Nature:
+    """What an account's name shows about who holds it: one rule of :data:`NATURES`.
+
+    ``what`` names the class (the import summary counts by it), ``kind`` is the
+    node kind it gives, ``shows`` completes "its name shows …", and
+    ``pattern`` is the words that show it.
+    """
+
+    what: str
+    kind: str
+    shows: str
+    pattern: re.Pattern
+
+
+def _words(*alternatives: str, case: bool = False) -> str:
+    """A regex matching any of the alternatives as whole words (``case``: capitals as written)."""
+    words = "|".join(alternatives)
+    return r"(?<![\w'])" + (f"(?-i:{words})" if case else f"(?:{words})") + r"(?![\w'])"
+
+
+def _rule(what: str, kind: str, shows: str, *patterns: str) -> Nature:
+    return Nature(what, kind, shows, re.compile("|".join(patterns), re.IGNORECASE))
+
+
+#: What an unresolved name shows about who holds the account, tried in order: the first rule with a
+#: word in the name (without its state code) decides the node's kind. Each rule claims only what a word
+#: of the name shows (``PD`` a police body, ``Inc`` a company); a name no rule fits (``Lynne Drake``,
+#: ``GPC``, ``Hamilton GA``) is an ``account`` whose holder the record does not show. A rule comes
+#: before a broader one it would otherwise lose to: a fire marshal, or a dispatch centre Flock names
+#: ``KenCom IL PD Dispatch Center``, is a government body but not a police agency. The words were read
+#: against every one of the Flock list's 586 unresolved names (README, "Accounts that are not agencies").
+NATURES: tuple[Nature, ...] = (
+    _rule("federal agency", "federal_agency", "a federal agency or unit",
+          _words("ATF", "USMS", "FBI", "DEA", "HSI", "CBP", r"N\.R\.A\.", "US(?= -| Postal| Air| Army| Navy)",
+                 case=True),
+          _words("postal inspection", "national park", "veterans affairs")),
+    # Companies known to sell surveillance technology or services (``Leonardo`` and ``Clearview`` are
+    # also towns, so they are left out).
+    _rule("vendor", "vendor", "a company that sells surveillance technology",
+          _words("Axon", "Genetec", "Verra Mobility", "SkyCop", "Ontic(?: Technologies)?", "Motorola(?: Solutions)?",
+                 "Vigilant Solutions", "Rekor", "Fusus", "ShotSpotter", "SoundThinking", "Palantir", "LexisNexis",
+                 "Cellebrite", "Avigilon", "BriefCam", "Verkada", "Mark43", "Peregrine Technologies")),
+    _rule("government, not police", "agency", "a government body that is not a police agency",
+          _words("fire", "FD", "motor vehicles", "BMV", "DMV", "dispatch", "disptach", "communications", "911",
+                 "ECC", "RECC", "SERESA", "comm ctr", "code compliance")),
+    _rule("fusion center", "fusion_center", "a fusion center",
+          _words("fusion cent(?:er|re)", "information analysis cent(?:er|re)")),
+    _rule("law enforcement", "agency", "a law-enforcement body",
+          _words("PD", r"SO\d*", "SD", "DA", "DA's", "DAs", "TF", "DTF", "DPS", "LE", "HIDTA", "CAC", "RISS",
+                 "ROCIC", "MOCIC", "MAGLOCLEN", "NESPIN", "RMIN", "KBI", "GBI", "SLED", "ALEA", "OOCIC", "TAG",
+                 r"(?!C?ISD\b)[A-Z]{1,5}(?:PD|SO|SD)",  # an agency's acronym (LASD, SMCSO), not a school district
+                 case=True),
+          _words("police", "sheriff'?s?", "marshal'?s?", "marshall's", "constable", "const", "pct", "precinct",
+                 "district attorney'?s?", "prosecut(?:or|ors|ing)'?s?", "states? attorney'?s?",
+                 "attorney general'?s?", "attorney's office", "county attorney", "solicitor'?s?", "patrol",
+                 "troopers?", "task ?force", "taskforce", "drug", "narcotics", "gang", "auto theft", "crimes",
+                 "criminal", "crime analysis", "investigations?", "laws? enforcement", "public safety",
+                 "rangers?", "inspector general", "intelligence", "information network")),
+    _rule("company", "account", "a private company",
+          _words("inc", "llc", "ltd", "corp", "corporation", "company", "properties", "power", "systems",
+                 "technologies")),
+    _rule("government", "agency", "a government body, not shown to be a law-enforcement agency",
+          _words("(?:city|town|village|borough) of", "township", "twp", "county", "parish", "commission", "board",
+                 "department", "dept", "bureau", "office", "division", "authority", "district", "dist", "schools",
+                 "ISD", "CISD", "ABC", "alcoholic beverage control", "corrections?", "probation", "conservation",
+                 "wildlife", "natural resources", "parks?", "metroparks", "port of", "airport", "transit",
+                 "housing", "judicial", "DOTD", "DoEC"),
+          r"\b(?:city|town|village)$"),
+    _rule("school or hospital", "account",
+          "a school, college, university or hospital, not shown to be its police or a public body",
+          _words("universit(?:y|ies)", "college", "academy", "school", "campus", "cal state", "medical center",
+                 "hospital", "health")),
+    _rule("association", "account", "an association or private group",
+          _words("association", "HOA", "homeowners", "property owners", "league", "chamber of commerce")),
+)
+#: A name no rule fits.
+UNSHOWN = Nature("not shown", "account", "", re.compile(r"(?!)"))
+
+
+def nature_of(name: str) -> tuple[Nature, str]:
+    """What an account's name shows about its holder, and the word that shows it.
+
+    >>> [(n.what, word) for n, word in map(nature_of, ["Oakland CA PD", "Axon", "KenCom IL PD Dispatch Center"])]
+    [('law enforcement', 'PD'), ('vendor', 'Axon'), ('government, not police', 'Dispatch')]
+    >>> nature_of("Lynne Drake")[0].kind
+    'account'
+    """
+    text = split_state(name)[0]
+    for nature in NATURES:
+        found = nature.pattern.search(text)
+        if found:
+            return nature, found.group()
+    return UNSHOWN, ""
+
 
 #: Suffixes that mark a second Flock account of one agency.
 ACCOUNT_SUFFIX = re.compile(
@@ -83,6 +184,7 @@ class Summary:
     skipped_rows: Counter = field(default_factory=Counter)  # reason -> rows
     skipped_names: Counter = field(default_factory=Counter)  # reason -> names
     unmatched: Counter = field(default_factory=Counter)  # reason group -> names (new)
+    natures: Counter = field(default_factory=Counter)  # what a layer-local node's name shows -> nodes
     nodes: Counter = field(default_factory=Counter)  # curated / registry / layer-local
     city_jurisdictions: int = 0
     output: str = ""
@@ -139,6 +241,38 @@ def skip_reason(name: str) -> str:
         if pattern.search(name):
             return reason
     return ""
+
+
+def nature_reason(nature: Nature, word: str) -> str:
+    """The ``matches.csv`` words for a layer-local name's kind, with the word of the name that decided it."""
+    if nature is UNSHOWN:
+        return ("kind account: no word of the name shows a government agency, a company or a school "
+                "(who holds the account is not shown)")
+    return f"kind {nature.kind}: the name ({word!r}) shows {nature.shows}"
+
+
+#: Kinds that no state's law covers: a state would put the node under its state's sanctuary law,
+#: and those laws bind the state's and its localities' own agencies.
+NOT_STATE_BOUND = ("federal_agency", "vendor", "account")
+
+
+def local_node(node_id: str, name: str, match: Match, nature: Nature, word: str, county: str,
+               citation: str) -> dict:
+    """The node row of a name no map knows, of the kind its name shows (:data:`NATURES`)."""
+    found = ("Several FBI-listed agencies have this name; see matches.csv." if match.method == "ambiguous"
+             else "Not found in the FBI agency list.")
+    if nature is UNSHOWN:
+        what = "Its name does not show who holds the account: it is not shown to be an agency."
+    else:
+        what = f"Its name ({word!r}) shows {nature.shows}."
+    state = match.state
+    if nature.kind in NOT_STATE_BOUND:
+        if state:
+            what += (f" The list places it in {state}; it is given no state, so that no state's sanctuary law "
+                     "is taken to cover it.")
+        state, county = "", ""
+    return {"id": node_id, "name": name, "kind": nature.kind, "state": state, "county": county,
+            "citation": citation, "notes": f"Named in the N&O's Flock sharing list. {found} {what}"}
 
 
 def unmatched_group(match: Match) -> str:
@@ -281,17 +415,15 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
             rest, state, hints, _ = parsed[name]
             node_id = local_id(rest, match.state or None)
             match = match.with_node(node_id)
+            nature, word = nature_of(name)
+            match = match.with_node(node_id, f"{match.reason}; {nature_reason(nature, word)}")
             if node_id not in node_rows:
-                note = ("Named in the N&O's Flock sharing list. "
-                        + ("Several FBI-listed agencies have this name; see matches.csv. " if match.method ==
-                           "ambiguous" else "Not found in the FBI agency list. ")
-                        + "Whether it is a law-enforcement agency is not checked.")
                 # A note naming a county ("(Franklin County)", "(Franklin CO)") places it there.
                 counties = [county_hint(h).title() for h in hints if re.search(r"\b(co|county|parish)\b", h, re.I)]
-                node_rows[node_id] = {"id": node_id, "name": rest or name, "kind": "agency",
-                                      "state": match.state, "county": ";".join(c for c in counties if c),
-                                      "citation": source["id"], "notes": note}
+                node_rows[node_id] = local_node(node_id, rest or name, match, nature, word,
+                                                ";".join(c for c in counties if c), source["id"])
                 summary.nodes["layer-local"] += 1
+                summary.natures[nature.what] += 1
             summary.unmatched[unmatched_group(match)] += 1
         matches[name] = match
         node_of[name] = match.node_id

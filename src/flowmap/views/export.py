@@ -55,6 +55,7 @@ FTM_SCHEMA: dict[str, str] = {
     "data_broker": "Company",
     "database": "Organization",
     "group": "Organization",
+    "account": "LegalEntity",  # a company, a school or a person: FollowTheMoney's entity of either
 }
 
 

@@ -71,6 +71,7 @@ KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
     "data_broker": ("folder", "", "#fff2b3", "data broker"),
     "database": ("cylinder", "", "#d9ead3", "database"),
     "group": ("box", "rounded,dashed", "#eeeeee", "group of agencies"),
+    "account": ("note", "", "#ffffff", "account not shown to be an agency"),
 }
 # Companies and federal bodies are not local to a state even when based in one.
 NOT_LOCAL_KINDS = ("federal_agency", "vendor", "data_broker")
@@ -661,6 +662,7 @@ COLLAPSE_NAMES_SHOWN = 4
 KIND_PLURAL: dict[str, str] = {
     "agency": "agencies", "fusion_center": "fusion centers", "federal_agency": "federal agencies",
     "vendor": "vendors", "data_broker": "data brokers", "database": "databases", "group": "groups of agencies",
+    "account": "accounts not shown to be agencies",
 }
 
 
