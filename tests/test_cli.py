@@ -450,3 +450,18 @@ def test_sanctuary_names_those_that_cannot_and_narrows(run):
         "Can reach it (1), shortest routes first:",
     ]
     assert "[ncric]" not in narrowed.output
+
+
+@pytest.mark.parametrize("args", [("reach", "SFPD"), ("nodes", "--format", "json"), ("show", "NCRIC"),
+                                  ("sanctuary",)])
+def test_everyday_commands_import_neither_pandas_nor_networkx(tiny, args):
+    # An analyst runs these again and again: pandas alone is half a second and 70 MB.
+    import subprocess
+    import sys
+
+    code = ("import sys, contextlib, io; from flowmap.cli import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            f"    cli.main({['--data', str(tiny), *args]!r}, standalone_mode=False)\n"
+            "print(sorted(m for m in ('pandas', 'networkx') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -259,13 +259,14 @@ def nodes(state: State, kind: str | None, within: str | None, fmt: str) -> None:
     """List the entities: agencies, fusion centers, vendors, databases."""
     from .views import tabular, text
 
-    frame = state.flowmap.nodes
-    if kind:
-        frame = frame[frame["kind"] == kind]
+    # Rows come through the model's dict accessors: the DataFrame (fm.nodes) would import pandas,
+    # most of this command's time.
+    model = state.flowmap.model
+    ids = [n for n in model.node_ids if model.node_kinds[n] == kind] if kind else list(model.node_ids)
     if within:
-        model = state.flowmap.model
-        frame = frame[frame.index.isin(model.nodes_in(model.resolve_jurisdiction(within)))]
-    rows = frame.to_dict("records")
+        inside = set(model.nodes_in(model.resolve_jurisdiction(within)))
+        ids = [n for n in ids if n in inside]
+    rows = [model.node_row(n) for n in ids]
     if fmt == "json":
         from .query import envelope
 
@@ -273,7 +274,8 @@ def nodes(state: State, kind: str | None, within: str | None, fmt: str) -> None:
         record["question"]["filters"] = {"kind": kind, "in": within}
         click.echo(tabular.to_json({**record, "nodes": rows}), nl=False)
     elif fmt == "csv":
-        click.echo(tabular.to_csv(rows, list(frame.columns)), nl=False)
+        click.echo(tabular.to_csv(rows, [*model.frames["nodes"].columns, "sanctuary", "sanctuary_law", "designation"]),
+                   nl=False)
     else:
         click.echo(text.table(rows, ["id", "name", "kind", "state", "sanctuary"]), nl=False)
 
