@@ -69,6 +69,7 @@ SKIP = (
      "not an agency: a Flock staff, demo, test or training account"),
 )
 
+
 @dataclass(frozen=True)
 class Nature:
     """What an account's name shows about who holds it: one rule of :data:`NATURES`.
@@ -91,7 +92,12 @@ def _words(*alternatives: str, case: bool = False) -> str:
 
 
 def _rule(what: str, kind: str, shows: str, *patterns: str) -> Nature:
+    """A :class:`Nature` whose pattern is any of ``patterns``, in any case (save inside ``(?-i:…)``)."""
     return Nature(what, kind, shows, re.compile("|".join(patterns), re.IGNORECASE))
+
+
+#: Words for a school, college, university or hospital (not ``Schools``: a school district is public).
+INSTITUTION = r"universit(?:y|ies)|college|academy|school(?!s)|campus|cal state|medical center|hospital|health"
 
 
 #: What an unresolved name shows about who holds the account, tried in order: the first rule with a
@@ -100,7 +106,7 @@ def _rule(what: str, kind: str, shows: str, *patterns: str) -> Nature:
 #: ``GPC``, ``Hamilton GA``) is an ``account`` whose holder the record does not show. A rule comes
 #: before a broader one it would otherwise lose to: a fire marshal, or a dispatch centre Flock names
 #: ``KenCom IL PD Dispatch Center``, is a government body but not a police agency. The words were read
-#: against every one of the Flock list's 586 unresolved names (README, "Accounts that are not agencies").
+#: against every one of the Flock list's 584 unresolved names (README, "Accounts that are not agencies").
 NATURES: tuple[Nature, ...] = (
     _rule("federal agency", "federal_agency", "a federal agency or unit",
           _words("ATF", "USMS", "FBI", "DEA", "HSI", "CBP", r"N\.R\.A\.", "US(?= -| Postal| Air| Army| Navy)",
@@ -112,9 +118,15 @@ NATURES: tuple[Nature, ...] = (
           _words("Axon", "Genetec", "Verra Mobility", "SkyCop", "Ontic(?: Technologies)?", "Motorola(?: Solutions)?",
                  "Vigilant Solutions", "Rekor", "Fusus", "ShotSpotter", "SoundThinking", "Palantir", "LexisNexis",
                  "Cellebrite", "Avigilon", "BriefCam", "Verkada", "Mark43", "Peregrine Technologies")),
+    # Not when the name spells out police or a sheriff (a "Police and Fire" department would be police).
     _rule("government, not police", "agency", "a government body that is not a police agency",
-          _words("fire", "FD", "motor vehicles", "BMV", "DMV", "dispatch", "disptach", "communications", "911",
-                 "ECC", "RECC", "SERESA", "comm ctr", "code compliance")),
+          r"^(?!.*\b(?:police|sheriff))(?:.*?)(?P<word>" + _words(
+              "fire", "FD", "motor vehicles", "BMV", "DMV", "dispatch", "disptach", "communications", "911", "ECC",
+              "RECC", "SERESA", "comm ctr", "code compliance") + ")"),
+    # A hospital's or a private college's "Public Safety" is its security department, not shown to be police.
+    _rule("school or hospital", "account",
+          "a school, college, university or hospital's safety or security department, not shown to be police",
+          rf"^(?!.*\b(?:PD|police)\b)(?=.*\b(?:{INSTITUTION})\b).*\b(?P<word>public safety|campus safety|security)\b"),
     _rule("fusion center", "fusion_center", "a fusion center",
           _words("fusion cent(?:er|re)", "information analysis cent(?:er|re)")),
     _rule("law enforcement", "agency", "a law-enforcement body",
@@ -140,8 +152,7 @@ NATURES: tuple[Nature, ...] = (
           r"\b(?:city|town|village)$"),
     _rule("school or hospital", "account",
           "a school, college, university or hospital, not shown to be its police or a public body",
-          _words("universit(?:y|ies)", "college", "academy", "school", "campus", "cal state", "medical center",
-                 "hospital", "health")),
+          _words(INSTITUTION)),
     _rule("association", "account", "an association or private group",
           _words("association", "HOA", "homeowners", "property owners", "league", "chamber of commerce")),
 )
@@ -161,7 +172,7 @@ def nature_of(name: str) -> tuple[Nature, str]:
     for nature in NATURES:
         found = nature.pattern.search(text)
         if found:
-            return nature, found.group()
+            return nature, found.groupdict().get("word") or found.group()
     return UNSHOWN, ""
 
 
