@@ -9,6 +9,8 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+import flowmap
+from flowmap import routes
 from flowmap.cli import cli
 from flowmap.model import Model
 from flowmap.views import export as ex
@@ -104,6 +106,36 @@ def test_ftm_entities_have_stable_ids_and_say_the_direction(model):
     assert link["properties"]["sourceUrl"] == ["https://example.org/report"]
     assert link["properties"]["publisher"] == ["Watchdog"]
     assert ex.ftm_entities(Model.load(model.directory), selection) == entities  # same data, same ids
+
+
+def test_an_export_holds_the_routes_it_is_given(model):
+    result = routes.reach(model, flowmap.query("SFPD", avoid="vendor"))
+    content, selection = ex.export(model, "json", result=result)
+    assert selection.edges == ("e1", "e2") and selection.nodes == ("sfpd", "ncric", "ice")
+    out = json.loads(content)
+    assert out["question"]["source"]["id"] == "sfpd" and out["question"]["filters"]["avoid"] == [
+        {"id": "vendor", "name": "Plate Vendor"}]
+
+
+def test_the_api_exports_what_the_cli_writes(tiny):
+    fm = flowmap.load(tiny, cache=False)
+    asks = (([], {}), (["--from", "SFPD", "--limit", "1"], {"source": "SFPD", "limit": 1}),
+            (["--min-evidence", "reported", "--avoid", "denver"], {"min_evidence": "reported", "avoid": "denver"}))
+    for args, kwargs in asks:
+        for fmt in ex.FORMATS:
+            content, selection = fm.export(**kwargs, fmt=fmt)
+            assert content == run("--data", str(tiny), "export", *args, "--format", fmt).stdout_bytes, (args, fmt)
+
+
+def test_via_without_a_source_is_refused_before_any_route_search(tiny, tmp_path, monkeypatch):
+    def no_query(*args, **kwargs):
+        raise AssertionError("a route search ran")
+
+    monkeypatch.setattr(routes, "reach", no_query)
+    out = tmp_path / "map.json"
+    result = CliRunner().invoke(cli, ["--data", str(tiny), "export", "--via", "NCRIC", "-o", str(out)])
+    assert result.exit_code == 1 and "--via needs a source: add --from SOURCE" in result.output
+    assert not out.exists() and "Traceback" not in result.output
 
 
 def test_ftm_entities_validate_with_followthemoney(tiny):

@@ -17,7 +17,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import flowmap
+from flowmap import cuts, routes, sanctuary
 from flowmap.cli import cli
+from flowmap.errors import QueryError
+from flowmap.model import Model
+from flowmap.views import report
 
 from conftest import EDGES, NODES, SOURCES, write_dataset
 
@@ -218,6 +223,59 @@ def test_bad_requests_are_clear_and_write_nothing(tiny, tmp_path):
     result = CliRunner().invoke(cli, ["--data", str(tiny), "report", "SFPD", "-o", str(tmp_path / "x.txt")])
     assert result.exit_code == 1 and "name the file .html or .md" in result.output
     assert list(tmp_path.iterdir()) == [tiny]
+
+
+def test_avoided_nodes_are_named_in_one_order_throughout_the_brief(tiny, tmp_path):
+    html = brief(tiny, tmp_path / "b.html", "SFPD", "--avoid", "vendor", "--avoid", "ncric")
+    text = " ".join(" ".join(Page(html).text).split())
+    # The verdict, the question's filters and the route counts: the nodes in the data's order each time.
+    assert text.count("if Northern California Regional Intelligence Center and Plate Vendor were gone") == 3
+    assert "if Plate Vendor and" not in text
+
+
+def _no_query(*args, **kwargs):
+    raise AssertionError("a query ran")
+
+
+def test_a_brief_states_the_answers_it_is_given_and_runs_no_query(tiny, monkeypatch):
+    model = Model.load(tiny, cache=False)
+    question = flowmap.query("SFPD", min_evidence="reported")
+    result, wall = routes.reach(model, question), cuts.firewall(model, question)
+    swept = sanctuary.sweep(model, flowmap.query(group_joins=False), count=True)
+    for name in ("reach", "count"):
+        monkeypatch.setattr(routes, name, _no_query)
+    monkeypatch.setattr(cuts, "firewall", _no_query)
+    monkeypatch.setattr(sanctuary, "sweep", _no_query)
+    text = report.to_markdown(report.reach_brief(model, result, wall, "md"))
+    assert "- **Filters:** on documented or reported evidence only" in text
+    assert "1 open route and 0 blocked by policy within 6 hops, on documented or reported evidence only." in text
+    assert "### Route 1 (2 hops): San Francisco Police Department → Northern California Regional" in text
+    assert "Cutting this one channel closes every open route" in text
+    text = report.to_markdown(report.sanctuary_brief(model, swept, "md"))
+    assert "2 of 2 nodes under a sanctuary law or designation can reach" in text
+    assert "Open routes: 1." in text  # the sweep counted them; the brief only says so
+
+
+def test_the_api_makes_the_brief_the_cli_writes(tiny, tmp_path):
+    fm = flowmap.load(tiny, cache=False)
+    written = brief(tiny, tmp_path / "b.md", "SFPD", "--avoid", "denver", "--limit", "1", "--date", "2025")
+    made = fm.report("SFPD", fmt="md", avoid="denver", limit=1, date="2025")
+    assert report.to_markdown(made, "b.png") == written
+    written = brief(tiny, tmp_path / "s.html", "--sanctuary", "--count", "--paper", "a4")
+    assert report.to_html(fm.report(sanctuary=True, count=True, paper="a4")) == written
+
+
+def test_the_api_refuses_a_brief_it_cannot_make_before_any_query_runs(tiny, monkeypatch):
+    fm = flowmap.load(tiny, cache=False)
+    monkeypatch.setattr(routes, "reach", _no_query)
+    monkeypatch.setattr(sanctuary, "sweep", _no_query)
+    for kwargs, message in (({}, "a brief about routes needs a source (or ask for the sanctuary sweep)"),
+                            ({"source": "SFPD", "fmt": "pdf"}, "unknown brief format 'pdf'; choose from: html, md"),
+                            ({"source": "SFPD", "paper": "a3"}, "unknown paper size 'a3'"),
+                            ({"source": "SFPD", "date": "yesterday"}, "'yesterday' is not a date like 2025")):
+        with pytest.raises(QueryError) as caught:
+            fm.report(**kwargs)
+        assert str(caught.value).startswith(message)
 
 
 def test_markdown_parses_without_raw_html_even_from_hostile_data(tmp_path):

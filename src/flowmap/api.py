@@ -16,11 +16,13 @@ from .entity import Entity, entity
 from .model import Model
 from .query import DEFAULT_LIMIT, Query
 
-if TYPE_CHECKING:  # imported when used: `flowmap reach` needs neither
+if TYPE_CHECKING:  # imported when used: `flowmap reach` needs none of them
     import networkx as nx
     import pandas as pd
 
     from . import cuts
+    from .views.export import Selection
+    from .views.report import Brief
 
 
 def make_filters(**options) -> Query:
@@ -387,6 +389,134 @@ class FlowMap:
         return render.diagram(self.model, query, result, wall, context=context, layout=layout,
                               collapse=collapse)
 
+    def report(self, source: str | Query | None = None, to: str = "ice", *, sanctuary: bool = False,
+               fmt: str = "html", date: str | None = None, paper: str = "auto", count: bool = False,
+               limit: int | None = 100, **filters) -> Brief:
+        """A brief that stands on its own, as ``flowmap report`` writes it: about
+        the routes from ``source`` to ``to``, or (``sanctuary``) about every node
+        under a sanctuary law or designation that reaches ``to``.
+
+        Parameters
+        ----------
+        source : str, Query or None
+            An id, name or alias; or a whole :class:`~flowmap.query.Query`.
+            None with ``sanctuary``.
+        to : str
+            An id, name or alias; reaching one of its units counts.
+        sanctuary : bool
+            The sweep's brief instead of one source's.
+        fmt : {"html", "md"}
+            The format the brief will be written in: it decides the diagram
+            (inline SVG for HTML, a PNG for Markdown).
+        date : str or None
+            The brief's date (2025, 2025-08 or 2025-08-05); default the newest
+            date in the data, so the same data gives the same bytes.
+        paper : {"auto", "a4", "letter"}
+            The page size the HTML asks the printer for.
+        count : bool
+            With ``sanctuary``: count each node's open routes, up to ``limit``.
+        limit : int or None
+            List at most this many open (and this many blocked) routes.
+        **filters
+            As for :meth:`reach`; with ``sanctuary``, as for :meth:`sanctuary`
+            (``group_joins`` defaults to False there).
+
+        Returns
+        -------
+        flowmap.views.report.Brief
+            Everything the brief says; ``flowmap.views.report.write(brief,
+            path, fmt)`` writes it (HTML, or Markdown with its PNG beside it),
+            ``to_html(brief)`` and ``to_markdown(brief)`` give the text.
+
+        Raises
+        ------
+        NameNotFound, AmbiguousName, QueryError
+            As for :meth:`reach` and :meth:`firewall` (the brief states the
+            firewall, so ``via`` is refused), or :meth:`sanctuary`.
+
+        Examples
+        --------
+        >>> from flowmap.views import report
+        >>> fm = load()
+        >>> brief = fm.report("SFPD", fmt="md")
+        >>> brief.title
+        'Can data held by San Francisco Police Department reach US Immigration and Customs Enforcement?'
+        >>> report.to_markdown(brief).startswith("# Can data held by San Francisco Police Department")
+        True
+        >>> sweep = fm.report(sanctuary=True, fmt="md")
+        >>> "sfpd" in {entry.node for _, entries in sweep.groups for entry in entries}
+        True
+        >>> fm.report()
+        Traceback (most recent call last):
+        ...
+        flowmap.errors.QueryError: a brief about routes needs a source (or ask for the sanctuary sweep)
+        """
+        from .views import report
+
+        defaults = {"limit": limit, **({"group_joins": False} if sanctuary else {})}
+        query = _query(source, to, defaults, filters)
+        report.check_options(query, sanctuary=sanctuary, fmt=fmt, date=date, paper=paper)
+        if sanctuary:
+            swept = self.sanctuary(query, count=count)
+            return report.sanctuary_brief(self.model, swept, fmt, date, paper)
+        result = routes.reach(self.model, query)
+        return report.reach_brief(self.model, result, self.firewall(query), fmt, date, paper)
+
+    def export(self, source: str | Query | None = None, to: str = "ice", *, fmt: str,
+               limit: int | None = DEFAULT_LIMIT, **filters) -> tuple[bytes, Selection]:
+        """The map, or the routes from ``source`` to ``to``, in a format other
+        tools read, as ``flowmap export`` writes it.
+
+        Parameters
+        ----------
+        source : str, Query or None
+            An id, name or alias: only the nodes and edges on its routes
+            (open and blocked by policy) to ``to``.  None: the whole map.
+        to : str
+            Where routes end.
+        fmt : {"graphml", "gexf", "ftm", "json"}
+            GraphML or GEXF (Gephi, networkx), FollowTheMoney entities (one
+            per line) or flowmap's own JSON.
+        limit : int or None
+            With ``source``: the edges of at most this many open (and
+            blocked) routes.
+        **filters
+            As for :meth:`reach`; ``max_hops`` and ``via`` apply only with ``source``.
+
+        Returns
+        -------
+        bytes, flowmap.views.export.Selection
+            The file's bytes, and the node and edge ids it holds.
+
+        Raises
+        ------
+        NameNotFound, AmbiguousName, QueryError
+            As for :meth:`reach`; QueryError also for an unknown format, or
+            ``via`` without ``source``.
+
+        Examples
+        --------
+        >>> fm = load()
+        >>> content, selection = fm.export("SFPD", fmt="graphml")
+        >>> selection.edges
+        ('sfpd-to-ncric-shared-data', 'ncric-to-ice-das-search-requests')
+        >>> content.startswith(b"<?xml")
+        True
+        >>> content, selection = fm.export(fmt="json", min_evidence="reported")
+        >>> selection.source is None and len(selection.nodes) == len(fm.nodes)
+        True
+        >>> fm.export(fmt="gml")
+        Traceback (most recent call last):
+        ...
+        flowmap.errors.QueryError: unknown export format 'gml'; choose --format from: graphml, gexf, ftm, json
+        """
+        from .views import export
+
+        query = _query(source, to, {"limit": limit}, filters)
+        export.check_options(self.model, query, fmt)
+        result = routes.reach(self.model, query) if query.source is not None else None
+        return export.export(self.model, fmt, query, result)
+
     def __repr__(self) -> str:
         return f"<FlowMap {self.model.directory}: {len(self.nodes)} nodes, {len(self.edges)} edges>"
 
@@ -411,7 +541,8 @@ def load(data: str | os.PathLike | None = None, *, cache: bool = True) -> FlowMa
         ``jurisdictions`` as pandas DataFrames, ``graph`` as a networkx
         MultiDiGraph, and the questions :meth:`~FlowMap.reach`,
         :meth:`~FlowMap.count`, :meth:`~FlowMap.sanctuary`,
-        :meth:`~FlowMap.firewall` and :meth:`~FlowMap.render`.
+        :meth:`~FlowMap.firewall`, :meth:`~FlowMap.render`,
+        :meth:`~FlowMap.report` and :meth:`~FlowMap.export`.
 
     Raises
     ------

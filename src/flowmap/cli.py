@@ -533,8 +533,8 @@ def export(state: State, source: str | None, target: str, output: str | None, fm
         if output is None:
             raise click.UsageError("say which format: --format graphml|gexf|ftm|json, or -o FILE with its suffix")
         fmt = export_views.format_for(output)
-    query = query_from(options, target=target, limit=limit)
-    content, selection = export_views.export(state.flowmap.model, fmt, source, target, query, limit)
+    query = query_from(options, source=source, target=target, limit=limit)
+    content, selection = state.flowmap.export(query, fmt=fmt)
     if output is None:
         click.echo(content, nl=False)
         return
@@ -936,12 +936,7 @@ def report(ctx: click.Context, source: str | None, sweep_: bool, target: str, ou
     if sweep_ and ctx.get_parameter_source("group_joins") == ParameterSource.DEFAULT:
         options["group_joins"] = False  # the sweep's default, as in `flowmap sanctuary`
     query = query_from(options, source=source, target=target, limit=limit)
-    model = ctx.obj.flowmap.model
-    if sweep_:
-        brief = briefs.sanctuary_brief(model, query, fmt, date, count=count_routes)
-    else:
-        brief = briefs.reach_brief(model, query, fmt, date)
-    brief.paper = paper
+    brief = ctx.obj.flowmap.report(query, sanctuary=sweep_, fmt=fmt, date=date, paper=paper, count=count_routes)
     written = briefs.write(brief, output, fmt)
     click.echo(f"wrote {', '.join(str(p) for p in written)} ({fmt}, {len(brief.notes.items)} footnotes)", err=True)
 

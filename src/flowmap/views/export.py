@@ -17,7 +17,9 @@ that Gephi, networkx and spreadsheets read them the same way.
   to validate them; the tests do).
 - **json**: flowmap's own shape (see :func:`export_dict`).
 
-Same data, same bytes: nothing depends on the clock or on dict order.
+An export runs no query: the routes of one source come in as a
+:class:`~flowmap.routes.ReachResult` (:meth:`flowmap.api.FlowMap.export` asks
+for them).  Same data, same bytes: nothing depends on the clock or on dict order.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from ..errors import QueryError
 from ..load import split_list
 from ..model import Model
 from ..provenance import Dataset, dataset, flowmap_version
-from ..routes import DEFAULT_LIMIT, Filters, Plan, edge_mask, reach
+from ..query import Query
+from ..routes import Plan, ReachResult, edge_mask
 
 FORMATS: tuple[str, ...] = ("graphml", "gexf", "ftm", "json")
 SUFFIXES: dict[str, str] = {".graphml": "graphml", ".gexf": "gexf", ".ftm": "ftm", ".jsonl": "ftm",
@@ -78,32 +81,101 @@ def format_for(path: str | Path) -> str:
     return SUFFIXES[suffix]
 
 
-def select(model: Model, source: str | None = None, target: str = "ice", filters: Filters | None = None,
-           limit: int | None = DEFAULT_LIMIT) -> Selection:
+def check_options(model: Model, query: Query, fmt: str = "json") -> None:
+    """Refuse, before any query runs, what an export cannot honour.
+
+    Parameters
+    ----------
+    model : Model
+        The loaded data.
+    query : Query
+        The export's question: its target and filters (checked against the
+        data: every name must resolve) and, for the routes of one source only,
+        its source.
+    fmt : str
+        One of :data:`FORMATS`.
+
+    Raises
+    ------
+    QueryError
+        For an unknown format, a filter the data cannot honour, or ``via``
+        without a source.
+    NameNotFound, AmbiguousName
+        For a target or filter name that does not resolve.
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> model = flowmap.load().model
+    >>> check_options(model, flowmap.query("SFPD", via="NCRIC"), "graphml")
+    >>> check_options(model, flowmap.query(via="NCRIC"), "graphml")
+    Traceback (most recent call last):
+    ...
+    flowmap.errors.QueryError: --via needs a source: add --from SOURCE
+    """
+    _check_format(fmt)
+    _map_plan(model, query)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown export format {fmt!r}; choose --format from: {', '.join(FORMATS)}")
+
+
+def _map_plan(model: Model, query: Query) -> Plan:
+    """The query checked against the data without its source: the whole map it narrows."""
+    plan = Plan(model, query.replace(source=None))
+    if query.source is None and plan.via:
+        raise QueryError("--via needs a source: add --from SOURCE")
+    return plan
+
+
+def select(model: Model, query: Query | None = None, result: ReachResult | None = None) -> Selection:
     """The nodes and edges to export.
 
-    Without ``source``: every node (but those ``avoid`` removes) and every edge
-    the filters keep.  With ``source``: the nodes and edges on its routes to
-    ``target``, open and blocked by policy (at most ``limit`` of each), as
-    ``flowmap render --from`` draws them.
+    Parameters
+    ----------
+    model : Model
+        The loaded data.
+    query : Query or None
+        Without ``result``: the filters that narrow the whole map (default:
+        none).
+    result : ReachResult or None
+        The routes of one source (:func:`flowmap.routes.reach`); None for
+        the whole map.
+
+    Returns
+    -------
+    Selection
+        Without ``result``: every node (but those ``avoid`` removes) and every
+        edge the filters keep.  With it: the nodes and edges on its routes,
+        open and blocked by policy, as ``flowmap render --from`` draws them.
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> from flowmap import routes
+    >>> model = flowmap.load().model
+    >>> whole = select(model)
+    >>> len(whole.edges) == len(model.edges), whole.source
+    (True, None)
+    >>> sfpd = select(model, result=routes.reach(model, flowmap.query("SFPD")))
+    >>> sfpd.source, sfpd.edges
+    ('sfpd', ('sfpd-to-ncric-shared-data', 'ncric-to-ice-das-search-requests'))
     """
-    filters = filters or Filters()
-    query = Plan(model, filters.replace(source=None, target=target))
-    if source is None:
-        if query.via:
-            raise QueryError("--via needs a source: add --from SOURCE")
-        mask = edge_mask(model, query.query)
+    if result is None:
+        plan = _map_plan(model, query or Query())
+        mask = edge_mask(model, plan.query)
         edges = tuple(model.edge_ids[e] for e in np.flatnonzero(mask).tolist())
-        nodes = tuple(n for n in model.node_ids if n not in query.avoid)
-        return Selection(nodes, edges, None, query.target)
-    result = reach(model, filters.replace(source=source, target=target, limit=limit))
+        nodes = tuple(n for n in model.node_ids if n not in plan.avoid)
+        return Selection(nodes, edges, None, plan.target)
     edge_set: set[str] = set()
     node_set: set[str] = {result.source}
     for route in (*result.routes, *result.blocked):
         edge_set.update(route.edges)
         node_set.update(route.nodes)
     return Selection(tuple(sorted(node_set, key=model.node_index.__getitem__)),
-                     tuple(sorted(edge_set, key=model.edge_index.__getitem__)), result.source, query.target)
+                     tuple(sorted(edge_set, key=model.edge_index.__getitem__)), result.source, result.target)
 
 
 # -- attributes -------------------------------------------------------------------
@@ -244,7 +316,7 @@ def to_ftm(model: Model, selection: Selection) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def export_dict(model: Model, selection: Selection, filters: Filters | None = None,
+def export_dict(model: Model, selection: Selection, filters: Query | None = None,
                 info: Dataset | None = None) -> dict:
     """flowmap's own JSON: ``{"schema_version", "question", "flowmap", "dataset", "nodes", "edges"}``.
 
@@ -259,7 +331,7 @@ def export_dict(model: Model, selection: Selection, filters: Filters | None = No
     """
     from ..query import envelope
 
-    filters = filters or Filters()
+    filters = filters or Query()
     info = info or dataset(model)
     def with_lists(attributes: dict, table: schema.Table) -> dict:
         for column in table.columns:
@@ -279,23 +351,55 @@ def export_dict(model: Model, selection: Selection, filters: Filters | None = No
     }
 
 
-def to_json(model: Model, selection: Selection, filters: Filters | None = None) -> bytes:
+def to_json(model: Model, selection: Selection, filters: Query | None = None) -> bytes:
     return (json.dumps(export_dict(model, selection, filters), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def export(model: Model, fmt: str, source: str | None = None, target: str = "ice",
-           filters: Filters | None = None, limit: int | None = DEFAULT_LIMIT) -> tuple[bytes, Selection]:
-    """The export in ``fmt`` and what it holds."""
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown export format {fmt!r}; choose --format from: {', '.join(FORMATS)}")
-    selection = select(model, source, target, filters, limit)
+def export(model: Model, fmt: str, query: Query | None = None,
+           result: ReachResult | None = None) -> tuple[bytes, Selection]:
+    """The export in ``fmt`` and what it holds.
+
+    The export runs no query: for the routes of one source the caller asks
+    :func:`flowmap.routes.reach` and hands over its result (as
+    :meth:`flowmap.api.FlowMap.export` does).
+
+    Parameters
+    ----------
+    model : Model
+        The loaded data.
+    fmt : {"graphml", "gexf", "ftm", "json"}
+        The format.
+    query : Query or None
+        Without ``result``: the filters that narrow the whole map (default:
+        none).  The JSON states it as its question.
+    result : ReachResult or None
+        The routes of one source, whose nodes and edges are exported; its
+        ``query`` is the question.
+
+    Returns
+    -------
+    bytes, Selection
+        The file's bytes, and the node and edge ids it holds.
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> model = flowmap.load().model
+    >>> content, selection = export(model, "graphml")
+    >>> content.startswith(b"<?xml"), len(selection.nodes) == len(model.node_ids)
+    (True, True)
+    """
+    _check_format(fmt)
+    query = result.query if result is not None else query or Query()
+    selection = select(model, query, result)
     if fmt == "graphml":
         return to_graphml(model, selection), selection
     if fmt == "gexf":
         return to_gexf(model, selection), selection
     if fmt == "ftm":
         return to_ftm(model, selection), selection
-    return to_json(model, selection, filters), selection
+    return to_json(model, selection, query), selection
 
 
-__all__: Sequence[str] = ("FORMATS", "Selection", "export", "export_dict", "ftm_entities", "graph", "select")
+__all__: Sequence[str] = ("FORMATS", "Selection", "check_options", "export", "export_dict", "ftm_entities", "graph",
+                          "select")

@@ -15,6 +15,12 @@ designation can?", each as one file an analyst can hand to an editor:
 6. the dataset (layers, sources with titles and dates, content hash), the
    flowmap version and the brief's date; then the footnotes.
 
+**Answers in, a document out.**  A brief runs no query: :func:`reach_brief` is
+handed the routes (:func:`flowmap.routes.reach`) and the firewall
+(:func:`flowmap.cuts.firewall`), :func:`sanctuary_brief` the sweep
+(:func:`flowmap.sanctuary.sweep`), and each states the question its answer
+carries.  :meth:`flowmap.api.FlowMap.report` asks them.
+
 **Same data, same bytes.**  Nothing reads the clock: the brief's date is the
 ``date`` given (``flowmap report --date``), else the newest date in the data
 (a source's publication or retrieval date, an edge's date), and the brief says
@@ -40,8 +46,8 @@ from ..errors import QueryError, RenderError
 from ..model import Model
 from ..provenance import Dataset, dataset, flowmap_version
 from ..query import Query
-from ..routes import Route, reach
-from ..sanctuary import sweep
+from ..routes import ReachResult, Route
+from ..sanctuary import SweepResult
 from .markdown import md_escape, md_link, safe_url
 from .verdict import conditions, filter_phrases, verdict
 from .words import clean, data_label
@@ -74,6 +80,48 @@ def format_for(path: str | os.PathLike) -> str:
         raise QueryError(f"cannot tell the brief format of {os.fspath(path)!r}; name the file .html or .md, "
                          "or choose one with --format html|md")
     return SUFFIXES[suffix]
+
+
+def check_options(query: Query, *, sanctuary: bool = False, fmt: str = "html", date: str | None = None,
+                  paper: str = "auto") -> None:
+    """Refuse, before any query runs, what a brief cannot honour.
+
+    Parameters
+    ----------
+    query : Query
+        The question the brief answers: with a source for a brief about its
+        routes, without one for the sanctuary sweep.
+    sanctuary : bool
+        Whether the brief is the sanctuary sweep's.
+    fmt, date, paper : str
+        As for :func:`reach_brief`.
+
+    Raises
+    ------
+    QueryError
+        For a route brief without a source, or an unknown format, paper
+        size or date.
+
+    Examples
+    --------
+    >>> from flowmap.query import query
+    >>> check_options(query("SFPD"))
+    >>> check_options(query())
+    Traceback (most recent call last):
+    ...
+    flowmap.errors.QueryError: a brief about routes needs a source (or ask for the sanctuary sweep)
+    """
+    from ..dates import is_valid
+
+    # A sweep given a source (or --via) is refused by the sweep itself, before it searches.
+    if not sanctuary and query.source is None:
+        raise QueryError("a brief about routes needs a source (or ask for the sanctuary sweep)")
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown brief format {fmt!r}; choose from: {', '.join(FORMATS)}")
+    if paper not in PAPERS:
+        raise QueryError(f"unknown paper size {paper!r}; choose from: {', '.join(PAPERS)}")
+    if date is not None and not is_valid(date):
+        raise QueryError(f"{date!r} is not a date like 2025, 2025-08 or 2025-08-05")
 
 
 # -- the brief as data ---------------------------------------------------------------
@@ -248,50 +296,72 @@ def _diagram(model: Model, fmt: str, query: Query, result=None,
         return None, None, f"No diagram: {exc}"
 
 
-def reach_brief(model: Model, query: Query, fmt: str = "html", date: str | None = None) -> Brief:
-    """The brief for "can the query's source reach its target?".
+def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall, fmt: str = "html",
+                date: str | None = None, paper: str = "auto") -> Brief:
+    """The brief for "can the query's source reach its target?", from the answers to it.
+
+    The brief runs no query: the caller asks :func:`flowmap.routes.reach` and
+    :func:`flowmap.cuts.firewall` of the same query (as
+    :meth:`flowmap.api.FlowMap.report` does) and hands both over.
 
     Parameters
     ----------
     model : Model
         The loaded data.
-    query : Query
-        The source, the target, the route filters (stated in the brief) and
-        ``limit``: list at most this many open (and this many blocked)
-        routes; the brief says when more exist.
+    result : ReachResult
+        The routes; its ``query`` (the source, the target, the route filters
+        and ``limit``, at most this many open and blocked routes listed) is
+        stated in the brief, which says when more routes exist.
+    firewall : Firewall
+        The cuts that close every open route, for the same query.
     fmt : {"html", "md"}
         Which diagram to draw: inline SVG for HTML, PNG for Markdown.
     date : str or None
         The brief's date; default the newest date in the data.
+    paper : {"auto", "a4", "letter"}
+        The page size the HTML asks the printer for.
+
+    Returns
+    -------
+    Brief
+        Everything the brief says; :func:`to_html`, :func:`to_markdown` and
+        :func:`write` write it.
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> from flowmap import cuts, routes
+    >>> fm = flowmap.load()
+    >>> q = flowmap.query("SFPD")
+    >>> brief = reach_brief(fm.model, routes.reach(fm.model, q), cuts.firewall(fm.model, q), "md")
+    >>> brief.title
+    'Can data held by San Francisco Police Department reach US Immigration and Customs Enforcement?'
+    >>> [len(block.hops) for block in brief.routes], brief.routes[0].path[1]
+    ([2], 'Northern California Regional Intelligence Center')
     """
-    if query.source is None:
-        raise QueryError("a brief about routes needs a source (or ask for the sanctuary sweep)")
-    filters = query
-    limit = query.limit
-    result = reach(model, query)
+    query = result.query
     notes = Footnotes(model)
     src, tgt = clean(model.name(result.source)), clean(model.name(result.target))
     routes = [_route_block(model, notes, i, r) for i, r in enumerate(result.routes, 1)]
     blocked = [_route_block(model, notes, i, r) for i, r in enumerate(result.blocked, 1)]
     counts = (f"{len(routes)}{'+' if result.more_routes else ''} open route{'s' if len(routes) != 1 else ''} "
               f"and {len(blocked)}{'+' if result.more_blocked else ''} blocked by policy"
-              f"{conditions(model, filters)}.")
-    limit_note = (f"Only the first {limit} routes of each kind are listed (shortest first); more exist. "
+              f"{conditions(model, query)}.")
+    limit_note = (f"Only the first {query.limit} routes of each kind are listed (shortest first); more exist. "
                   "Make the brief again with a higher --limit to list them."
                   if result.more_routes or result.more_blocked else "")
-    fw = cuts.firewall(model, query)
-    firewall, cut_lines = _firewall(model, notes, fw, src, tgt)
-    svg, png, diagram_note = _diagram(model, fmt, query, result, fw if fw.reachable else None)
+    wall, cut_lines = _firewall(model, notes, firewall, src, tgt)
+    svg, png, diagram_note = _diagram(model, fmt, query, result, firewall if firewall.reachable else None)
     info = dataset(model)
     day, basis = _date(info, date)
     return Brief(
         title=f"Can data held by {src} reach {tgt}?", verdict=verdict(result),
-        question=_question(model, filters, [("Source", src), ("Source's protection", _protection(model, result.source)),
-                                            ("Target", f"{tgt} (and its units)")]),
-        counts=counts, routes=routes, blocked=blocked, firewall=firewall, firewall_cuts=cut_lines,
+        question=_question(model, query, [("Source", src), ("Source's protection", _protection(model, result.source)),
+                                          ("Target", f"{tgt} (and its units)")]),
+        counts=counts, routes=routes, blocked=blocked, firewall=wall, firewall_cuts=cut_lines,
         groups=[], not_reaching=[], diagram_svg=svg, diagram_png=png, diagram_note=diagram_note,
         diagram_alt=f"Diagram of the routes from {src} to {tgt}", dataset=info, sources=_sources(model),
-        version=flowmap_version(), date=day, date_basis=basis, notes=notes, limit_note=limit_note)
+        version=flowmap_version(), date=day, date_basis=basis, notes=notes, limit_note=limit_note, paper=paper)
 
 
 def _protection(model: Model, node: str) -> str:
@@ -337,16 +407,41 @@ def _group_of(model: Model, node: str) -> str:
     return "Other"
 
 
-def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | None = None,
-                    count: bool = False) -> Brief:
-    """The brief for "which nodes under a sanctuary law or designation can reach the query's target?".
+def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: str | None = None,
+                    paper: str = "auto") -> Brief:
+    """The brief for "which nodes under a sanctuary law or designation can reach the query's target?",
+    from the sweep's answer.
 
     Nodes are grouped by the most specific jurisdiction whose law (or
     designation) covers them, each with its shortest route hop by hop, its
-    gateways and, with ``count``, its open-route count (up to ``query.limit``).
+    gateways and, when the sweep counted them, its open-route count (up to
+    the query's ``limit``).  The brief runs no query: the caller asks
+    :func:`flowmap.sanctuary.sweep` (as :meth:`flowmap.api.FlowMap.report` does).
+
+    Parameters
+    ----------
+    model : Model
+        The loaded data.
+    result : SweepResult
+        The sweep; its ``query`` (target and filters) is stated in the brief.
+    fmt, date, paper : str
+        As for :func:`reach_brief`.
+
+    Returns
+    -------
+    Brief
+        Grouped by jurisdiction in ``groups``; ``not_reaching`` names the rest.
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> from flowmap import sanctuary
+    >>> fm = flowmap.load()
+    >>> brief = sanctuary_brief(fm.model, sanctuary.sweep(fm.model, flowmap.query(group_joins=False)), "md")
+    >>> "sfpd" in {entry.node for _, entries in brief.groups for entry in entries}
+    True
     """
-    filters = query
-    result = sweep(model, query, count=count)
+    query = result.query
     notes = Footnotes(model)
     tgt = clean(model.name(result.target))
     by_group: dict[str, list] = {}
@@ -367,14 +462,14 @@ def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | N
         missing.setdefault(_group_of(model, n), []).append(clean(model.name(n)))
     not_reaching = sorted(missing.items(), key=lambda kv: kv[0].casefold())
     counts = (f"{len(result.reaches)} of {result.covered} nodes under a sanctuary law or designation can reach "
-              f"{tgt}{conditions(model, filters)}.")
+              f"{tgt}{conditions(model, query)}.")
     verdict_text = (f"{counts[:-1]}: each has at least one open route in this data; "
                     "a route shows that channels connect, not that any one record travelled the whole way.")
     svg = png = None
     note = ""
     edges = {e for entries in groups.values() for entry in entries for e in (h.edge for h in entry.route.hops)}
     if edges and len(model.edges) <= MAX_SWEEP_DIAGRAM_EDGES:
-        svg, png, failed = _diagram(model, fmt, query.replace(source=None))
+        svg, png, failed = _diagram(model, fmt, query)
         note = failed or ("The whole map under the filters above; double green borders mark bodies "
                           "under a sanctuary law.")
     elif edges:
@@ -385,13 +480,13 @@ def sanctuary_brief(model: Model, query: Query, fmt: str = "html", date: str | N
     ordered = list(groups.items())
     return Brief(
         title=f"Which bodies under a sanctuary law or designation can reach {tgt}?", verdict=verdict_text,
-        question=_question(model, filters, [("Target", f"{tgt} (and its units)"),
-                                            ("Examined", f"{result.covered} nodes under a sanctuary law or "
-                                                         "designation")]),
+        question=_question(model, query, [("Target", f"{tgt} (and its units)"),
+                                          ("Examined", f"{result.covered} nodes under a sanctuary law or "
+                                                       "designation")]),
         counts="", routes=[], blocked=[], firewall=None, firewall_cuts=[], groups=ordered,
         not_reaching=not_reaching, diagram_svg=svg, diagram_png=png, diagram_note=note,
         diagram_alt=f"Diagram of the map toward {tgt}", dataset=info, sources=_sources(model),
-        version=flowmap_version(), date=day, date_basis=basis, notes=notes)
+        version=flowmap_version(), date=day, date_basis=basis, notes=notes, paper=paper)
 
 
 #: Names listed per jurisdiction for the nodes with no open route; the rest are counted.
@@ -738,4 +833,5 @@ def write(brief: Brief, path: str | os.PathLike, fmt: str) -> list[Path]:
     return [*written, path][::-1]
 
 
-__all__ = ["Brief", "FORMATS", "format_for", "reach_brief", "sanctuary_brief", "to_html", "to_markdown", "write"]
+__all__ = ["Brief", "FORMATS", "check_options", "format_for", "reach_brief", "sanctuary_brief", "to_html",
+           "to_markdown", "write"]
