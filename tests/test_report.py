@@ -213,6 +213,20 @@ def test_sanctuary_brief_groups_nodes_by_jurisdiction_and_names_those_that_canno
     assert "## Reaching nodes, by jurisdiction" in markdown
 
 
+def test_a_sweep_brief_narrowed_to_a_place_or_a_kind_says_so(tiny, tmp_path):
+    text = brief(tiny, tmp_path / "sf.md", "--sanctuary", "--in", "San Francisco")
+    assert "> **1 of 1 node under a sanctuary law or designation in San Francisco can reach" in text
+    assert "- **Examined:** 1 node under a sanctuary law or designation in San Francisco" in text
+    assert "**San Francisco Police Department** — " in text  # an entry of the sweep
+    assert "**Northern California Regional Intelligence Center** — " not in text
+    text = brief(tiny, tmp_path / "fc.md", "--sanctuary", "--kind", "fusion_center", "--kind", "agency")
+    assert "2 of 2 nodes under a sanctuary law or designation, of kind fusion center or agency can reach" in text
+    out = tmp_path / "x.html"
+    result = CliRunner().invoke(cli, ["--data", str(tiny), "report", "SFPD", "--in", "CA", "-o", str(out)])
+    assert result.exit_code == 1 and "--in and --kind narrow the sanctuary sweep: add --sanctuary" in result.output
+    assert not out.exists()
+
+
 def test_bad_requests_are_clear_and_write_nothing(tiny, tmp_path):
     for args, message in ((["Nowhere PD"], "no entity called"), (["SFPD", "--sanctuary"], "not both"),
                           (["SFPD", "--date", "yesterday"], "not a date")):

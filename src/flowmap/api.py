@@ -391,7 +391,8 @@ class FlowMap:
 
     def report(self, source: str | Query | None = None, to: str = "ice", *, sanctuary: bool = False,
                fmt: str = "html", date: str | None = None, paper: str = "auto", count: bool = False,
-               limit: int | None = 100, **filters) -> Brief:
+               limit: int | None = 100, within: str | None = None, kinds: str | list[str] | tuple[str, ...] = (),
+               **filters) -> Brief:
         """A brief that stands on its own, as ``flowmap report`` writes it: about
         the routes from ``source`` to ``to``, or (``sanctuary``) about every node
         under a sanctuary law or designation that reaches ``to``.
@@ -417,6 +418,9 @@ class FlowMap:
             With ``sanctuary``: count each node's open routes, up to ``limit``.
         limit : int or None
             List at most this many open (and this many blocked) routes.
+        within, kinds
+            With ``sanctuary``: only nodes in this place, or of these kinds,
+            as for :meth:`sanctuary`; the brief says so.
         **filters
             As for :meth:`reach`; with ``sanctuary``, as for :meth:`sanctuary`
             (``group_joins`` defaults to False there).
@@ -446,6 +450,8 @@ class FlowMap:
         >>> sweep = fm.report(sanctuary=True, fmt="md")
         >>> "sfpd" in {entry.node for _, entries in sweep.groups for entry in entries}
         True
+        >>> dict(fm.report(sanctuary=True, within="CA", kinds="agency").question)["Examined"]
+        '1 node under a sanctuary law or designation in California, of kind agency'
         >>> fm.report()
         Traceback (most recent call last):
         ...
@@ -455,9 +461,11 @@ class FlowMap:
 
         defaults = {"limit": limit, **({"group_joins": False} if sanctuary else {})}
         query = _query(source, to, defaults, filters)
-        report.check_options(query, sanctuary=sanctuary, fmt=fmt, date=date, paper=paper)
+        kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+        report.check_options(query, sanctuary=sanctuary, fmt=fmt, date=date, paper=paper, within=within,
+                             kinds=kinds)
         if sanctuary:
-            swept = self.sanctuary(query, count=count)
+            swept = self.sanctuary(query, count=count, within=within, kinds=kinds)
             return report.sanctuary_brief(self.model, swept, fmt, date, paper)
         result = routes.reach(self.model, query)
         return report.reach_brief(self.model, result, self.firewall(query), fmt, date, paper)

@@ -909,10 +909,15 @@ def echo_import_summary(summary) -> None:
                    "--count, count at most this many routes per node.")
 @click.option("--count", "count_routes", is_flag=True,
               help="With --sanctuary: also count each node's open routes, up to --limit (slower on large data).")
+@click.option("--in", "within", metavar="PLACE",
+              help="With --sanctuary: only nodes in PLACE, a state (CA, California) or any jurisdiction's id or name.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(tuple(schema.NODE_KINDS)),
+              help="With --sanctuary: only nodes of this kind (repeatable).")
 @click.pass_context
 @reports_errors
 def report(ctx: click.Context, source: str | None, sweep_: bool, target: str, output: str, fmt: str | None,
-           date: str | None, paper: str, limit: int, count_routes: bool, **options) -> None:
+           date: str | None, paper: str, limit: int, count_routes: bool, within: str | None,
+           kinds: tuple[str, ...], **options) -> None:
     """A brief that stands on its own: the verdict, the diagram, every route hop by hop with footnotes,
     the firewall and the data behind it, as HTML or Markdown.
 
@@ -920,6 +925,7 @@ def report(ctx: click.Context, source: str | None, sweep_: bool, target: str, ou
     flowmap report SFPD -o sfpd-brief.html
     flowmap report "Orange County Intelligence Assessment Center" -o oc.md
     flowmap report --sanctuary -o sanctuary-brief.html
+    flowmap report --sanctuary --in CA --kind agency -o ca-agencies.md
     """
     from click.core import ParameterSource
 
@@ -936,7 +942,8 @@ def report(ctx: click.Context, source: str | None, sweep_: bool, target: str, ou
     if sweep_ and ctx.get_parameter_source("group_joins") == ParameterSource.DEFAULT:
         options["group_joins"] = False  # the sweep's default, as in `flowmap sanctuary`
     query = query_from(options, source=source, target=target, limit=limit)
-    brief = ctx.obj.flowmap.report(query, sanctuary=sweep_, fmt=fmt, date=date, paper=paper, count=count_routes)
+    brief = ctx.obj.flowmap.report(query, sanctuary=sweep_, fmt=fmt, date=date, paper=paper, count=count_routes,
+                                   within=within, kinds=kinds)
     written = briefs.write(brief, output, fmt)
     click.echo(f"wrote {', '.join(str(p) for p in written)} ({fmt}, {len(brief.notes.items)} footnotes)", err=True)
 

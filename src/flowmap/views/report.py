@@ -50,7 +50,7 @@ from ..routes import ReachResult, Route
 from ..sanctuary import SweepResult
 from .markdown import md_escape, md_link, safe_url
 from .verdict import conditions, filter_phrases, verdict
-from .words import clean, data_label
+from .words import clean, data_label, join_or
 
 FORMATS: tuple[str, ...] = ("html", "md")
 #: Paper sizes the HTML's print stylesheet can ask for; ``auto`` leaves it to the printer (the
@@ -83,7 +83,7 @@ def format_for(path: str | os.PathLike) -> str:
 
 
 def check_options(query: Query, *, sanctuary: bool = False, fmt: str = "html", date: str | None = None,
-                  paper: str = "auto") -> None:
+                  paper: str = "auto", within: str | None = None, kinds: tuple[str, ...] = ()) -> None:
     """Refuse, before any query runs, what a brief cannot honour.
 
     Parameters
@@ -95,12 +95,15 @@ def check_options(query: Query, *, sanctuary: bool = False, fmt: str = "html", d
         Whether the brief is the sanctuary sweep's.
     fmt, date, paper : str
         As for :func:`reach_brief`.
+    within, kinds
+        What the sweep is narrowed to (:func:`flowmap.sanctuary.sweep`); only
+        with ``sanctuary``.
 
     Raises
     ------
     QueryError
-        For a route brief without a source, or an unknown format, paper
-        size or date.
+        For a route brief without a source (or narrowed as a sweep is), or
+        an unknown format, paper size or date.
 
     Examples
     --------
@@ -116,6 +119,8 @@ def check_options(query: Query, *, sanctuary: bool = False, fmt: str = "html", d
     # A sweep given a source (or --via) is refused by the sweep itself, before it searches.
     if not sanctuary and query.source is None:
         raise QueryError("a brief about routes needs a source (or ask for the sanctuary sweep)")
+    if not sanctuary and (within or kinds):
+        raise QueryError("--in and --kind narrow the sanctuary sweep: add --sanctuary (or leave them out)")
     if fmt not in FORMATS:
         raise QueryError(f"unknown brief format {fmt!r}; choose from: {', '.join(FORMATS)}")
     if paper not in PAPERS:
@@ -461,8 +466,11 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
     for n in result.cannot:
         missing.setdefault(_group_of(model, n), []).append(clean(model.name(n)))
     not_reaching = sorted(missing.items(), key=lambda kv: kv[0].casefold())
-    counts = (f"{len(result.reaches)} of {result.covered} nodes under a sanctuary law or designation can reach "
-              f"{tgt}{conditions(model, query)}.")
+    # A sweep narrowed to a place or to kinds of node says so wherever it counts what it examined.
+    examined = (("node" if result.covered == 1 else "nodes") + " under a sanctuary law or designation"
+                + (f" in {clean(model.jurisdictions.at[result.within, 'name'])}" if result.within else "")
+                + (f", of kind {join_or([k.replace('_', ' ') for k in result.kinds])}" if result.kinds else ""))
+    counts = f"{len(result.reaches)} of {result.covered} {examined} can reach {tgt}{conditions(model, query)}."
     verdict_text = (f"{counts[:-1]}: each has at least one open route in this data; "
                     "a route shows that channels connect, not that any one record travelled the whole way.")
     svg = png = None
@@ -481,8 +489,7 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
     return Brief(
         title=f"Which bodies under a sanctuary law or designation can reach {tgt}?", verdict=verdict_text,
         question=_question(model, query, [("Target", f"{tgt} (and its units)"),
-                                          ("Examined", f"{result.covered} nodes under a sanctuary law or "
-                                                       "designation")]),
+                                          ("Examined", f"{result.covered} {examined}")]),
         counts="", routes=[], blocked=[], firewall=None, firewall_cuts=[], groups=ordered,
         not_reaching=not_reaching, diagram_svg=svg, diagram_png=png, diagram_note=note,
         diagram_alt=f"Diagram of the map toward {tgt}", dataset=info, sources=_sources(model),
