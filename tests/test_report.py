@@ -342,3 +342,15 @@ def test_chromium_draws_the_brief_and_prints_it_to_pdf(tiny, tmp_path):
                    check=True, capture_output=True, timeout=120)
     content = pdf.read_bytes()
     assert content.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", content)) >= 1
+
+
+def test_a_brief_of_routes_through_a_node_says_why_it_has_no_firewall(tiny, tmp_path):
+    # A firewall closes every route; the brief keeps only those through --via, so it gives none, and says why.
+    text = Page(brief(tiny, tmp_path / "via.html", "SFPD", "--via", "NCRIC")).text
+    words = " ".join(" ".join(text).split())
+    assert "Not worked out for this brief: it lists only the routes through Northern California Regional " \
+           "Intelligence Center" in words
+    assert "flowmap firewall, without --via" in words
+    assert "Cutting" not in words
+    plain = " ".join(" ".join(Page(brief(tiny, tmp_path / "all.html", "SFPD")).text).split())
+    assert "Cutting" in plain and "Not worked out" not in plain

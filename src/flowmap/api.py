@@ -435,8 +435,9 @@ class FlowMap:
         Raises
         ------
         NameNotFound, AmbiguousName, QueryError
-            As for :meth:`reach` and :meth:`firewall` (the brief states the
-            firewall, so ``via`` is refused), or :meth:`sanctuary`.
+            As for :meth:`reach` and :meth:`firewall`, or :meth:`sanctuary`; with
+            ``via`` the brief lists the routes through those nodes and says why
+            it has no firewall.
 
         Examples
         --------
@@ -468,7 +469,9 @@ class FlowMap:
             swept = self.sanctuary(query, count=count, within=within, kinds=kinds)
             return report.sanctuary_brief(self.model, swept, fmt, date, paper)
         result = routes.reach(self.model, query)
-        return report.reach_brief(self.model, result, self.firewall(query), fmt, date, paper)
+        # A firewall closes every route, not only those through --via: the brief says so instead.
+        wall = None if query.via else self.firewall(query)
+        return report.reach_brief(self.model, result, wall, fmt, date, paper)
 
     def export(self, source: str | Query | None = None, to: str = "ice", *, fmt: str,
                limit: int | None = DEFAULT_LIMIT, **filters) -> tuple[bytes, Selection]:

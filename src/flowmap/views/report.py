@@ -301,7 +301,7 @@ def _diagram(model: Model, fmt: str, query: Query, result=None,
         return None, None, f"No diagram: {exc}"
 
 
-def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall, fmt: str = "html",
+def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | None, fmt: str = "html",
                 date: str | None = None, paper: str = "auto") -> Brief:
     """The brief for "can the query's source reach its target?", from the answers to it.
 
@@ -317,8 +317,10 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall, fmt:
         The routes; its ``query`` (the source, the target, the route filters
         and ``limit``, at most this many open and blocked routes listed) is
         stated in the brief, which says when more routes exist.
-    firewall : Firewall
-        The cuts that close every open route, for the same query.
+    firewall : Firewall or None
+        The cuts that close every open route, for the same query; None when
+        the query keeps only routes through ``via`` nodes (a firewall closes
+        every route, so it would answer another question): the brief says so.
     fmt : {"html", "md"}
         Which diagram to draw: inline SVG for HTML, PNG for Markdown.
     date : str or None
@@ -355,8 +357,16 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall, fmt:
     limit_note = (f"Only the first {query.limit} routes of each kind are listed (shortest first); more exist. "
                   "Make the brief again with a higher --limit to list them."
                   if result.more_routes or result.more_blocked else "")
-    wall, cut_lines = _firewall(model, notes, firewall, src, tgt)
-    svg, png, diagram_note = _diagram(model, fmt, query, result, firewall if firewall.reachable else None)
+    if firewall is None:
+        through = ", ".join(clean(model.name(n)) for n in query.via)
+        wall, cut_lines = [f"Not worked out for this brief: it lists only the routes through {through}, and "
+                           "the fewest channels whose cutting closes those are not the ones that close every "
+                           "route. The firewall command (flowmap firewall, without --via) gives the cuts that "
+                           f"close every open route from {src} to {tgt}."], []
+    else:
+        wall, cut_lines = _firewall(model, notes, firewall, src, tgt)
+    shown = firewall if firewall is not None and firewall.reachable else None
+    svg, png, diagram_note = _diagram(model, fmt, query, result, shown)
     info = dataset(model)
     day, basis = _date(info, date)
     return Brief(
