@@ -53,6 +53,7 @@ def groups(tmp_path) -> Path:
     ("show", "ncric"),
     ("export",),
     ("export", "--from", "sfpd", "--carrying", "licence_plate_reads"),
+    ("about", "CA"),
 ])
 def test_every_command_answers_in_the_protocol(groups, args):
     record = answer(groups, *args)

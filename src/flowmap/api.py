@@ -15,6 +15,7 @@ from . import routes, sanctuary
 from .entity import Entity, entity
 from .model import Model
 from .query import DEFAULT_LIMIT, Query
+from .subjects import SubjectsResult, flows_about
 
 if TYPE_CHECKING:  # imported when used: `flowmap reach` needs none of them
     import networkx as nx
@@ -222,6 +223,35 @@ class FlowMap:
         ('fusion_center', ['ice-das', 'norcal-local-police', 'dhs'])
         """
         return entity(self.model, name)
+
+    def about(self, place: str, to: str = "ice", **filters) -> SubjectsResult:
+        """The flows whose sources say they carry data about people in ``place``, and
+        whether each can reach ``to``.
+
+        Parameters
+        ----------
+        place : str
+            A jurisdiction: id, name or a state's code (``"CA"``).
+        to : str
+            Where the data should not end up.
+        **filters
+            As for :meth:`reach`: a flow the filters drop is not listed, and the
+            onward route meets them too (with ``via``, it passes those nodes).
+
+        Returns
+        -------
+        flowmap.subjects.SubjectsResult
+            ``flows`` (each with its ``hop``, the ``subjects`` that concern the
+            place, its ``relation`` to it, and ``direct``/``onward``/``reaches``),
+            strongest relation first; ``to_dict()``.
+
+        Examples
+        --------
+        >>> answer = load().about("South Carolina")
+        >>> [(flow.hop.edge, flow.reaches) for flow in answer.flows if flow.relation == "the place"]
+        [('sc-fusion-center-to-ice-face-recognition', True), ('sc-dmv-to-sc-fusion-center-licence-photos', True)]
+        """
+        return flows_about(self.model, place, _query(None, to, {}, filters))
 
     def sanctuary(self, to: str | Query = "ice", *, limit: int | None = DEFAULT_LIMIT, count: bool = False,
                   within: str | None = None, kinds: str | list[str] | tuple[str, ...] = (),

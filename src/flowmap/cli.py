@@ -143,15 +143,20 @@ def route_options(*, hops: bool = True, group_joins: bool = True):
     return decorate
 
 
-def echo_result(fmt: str, as_json, as_frame, as_text) -> None:
-    """Print a result in the chosen format; each argument builds one format on demand."""
+def echo_result(fmt: str, as_json, as_frame, as_text, as_rows=None) -> None:
+    """Print a result in the chosen format; each argument builds one format on demand.
+    ``as_rows`` (rows and their columns), when given, makes the CSV instead of ``as_frame``."""
     from .views import tabular
 
     if fmt == "json":
         click.echo(tabular.to_json(as_json()), nl=False)
     elif fmt == "csv":
-        frame = as_frame()
-        click.echo(tabular.to_csv(frame.to_dict("records"), list(frame.columns)), nl=False)
+        if as_rows is not None:
+            rows, columns = as_rows()
+        else:
+            frame = as_frame()
+            rows, columns = frame.to_dict("records"), list(frame.columns)
+        click.echo(tabular.to_csv(rows, columns), nl=False)
     else:
         click.echo(as_text(), nl=False)
 
@@ -288,18 +293,16 @@ def nodes(state: State, kind: str | None, within: str | None, fmt: str) -> None:
 def show(state: State, name: str, fmt: str) -> None:
     """Show one entity with the data it receives and sends, and the citations."""
     from .entity import entity
-    from .views import tabular, text
+    from .views import text
 
     found = entity(state.flowmap.model, name)
-    if fmt == "table":
-        click.echo(text.show_text(found), nl=False)
-    elif fmt == "json":
-        click.echo(tabular.to_json(found.to_dict()), nl=False)
-    else:
+
+    def rows():
         record = found.to_dict()
-        rows = [{"direction": "received", **h} for h in record["received"]]
-        rows += [{"direction": "sent", **h} for h in record["sent"]]
-        click.echo(tabular.to_csv(rows, ["direction", *HOP_COLUMNS]), nl=False)
+        hops = [{"direction": "received", **h} for h in record["received"]]
+        return hops + [{"direction": "sent", **h} for h in record["sent"]], ["direction", *HOP_COLUMNS]
+
+    echo_result(fmt, found.to_dict, None, lambda: text.show_text(found), rows)
 
 
 HOP_COLUMNS = ["edge", "from", "to", "from_name", "to_name", "data", "mechanism", "requested_by", "evidence",
@@ -373,6 +376,38 @@ def sanctuary(state: State, target: str, count_routes: bool, limit: int, within:
     result = sweep(state.flowmap.model, query_from(options, target=target, limit=limit), count=count_routes,
                    within=within, kinds=kinds)
     echo_result(fmt, result.to_dict, result.to_frame, lambda: text.sweep_text(result))
+
+
+@cli.command()
+@click.argument("place")
+@click.option("--to", "target", default="ice", show_default=True, metavar="TARGET",
+              help="Where the data should not end up.")
+@route_options()
+@format_option
+@click.pass_obj
+@reports_errors
+def about(state: State, place: str, target: str, fmt: str, **options) -> None:
+    """Whose data: the flows whose sources say they carry data about people in PLACE (a state
+    such as CA or California, or any jurisdiction), and whether each can go on to TARGET.
+
+    A flow counts when its source names PLACE, a place inside it, or a place containing it
+    (a wider statement, listed last). Flows whose source does not say whose data they
+    carry are not listed: that is "not said", never "nobody".
+    """
+    from .subjects import flows_about
+    from .views import text
+
+    result = flows_about(state.flowmap.model, place, query_from(options, target=target))
+
+    def rows():
+        flows = result.to_dict()["flows"]
+        return ([{"relation": flow["relation"], "subjects": ";".join(j["id"] for j in flow["subjects"]),
+                  "reaches": flow["reaches"], "direct": flow["direct"],
+                  "onward": ";".join(h["edge"] for h in flow["onward"]["hops"]) if flow["onward"] else "",
+                  **flow["hop"]} for flow in flows],
+                ["relation", "subjects", "reaches", "direct", "onward", *HOP_COLUMNS])
+
+    echo_result(fmt, result.to_dict, None, lambda: text.about_text(result), rows)
 
 
 @cli.command()

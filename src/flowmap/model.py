@@ -453,6 +453,16 @@ class Model:
         """
         return self._chains[node_id]
 
+    def jurisdiction_ancestors(self, jurisdiction: str) -> tuple[str, ...]:
+        """The jurisdictions containing ``jurisdiction``, nearest first: its ``part_of``
+        chain, then its state's jurisdiction and what contains that (as for a node)."""
+        chain = self._chain(jurisdiction, self._jurisdiction_rows[jurisdiction]["state"])
+        return tuple(j for j in chain if j != jurisdiction)
+
+    def edge_subjects(self, edge_id: str) -> tuple[str, ...]:
+        """The jurisdictions whose residents an edge's data is about, where its source says so."""
+        return split_list(self.edge_row(edge_id)["subjects"])
+
     def _chain(self, jurisdiction: str, state: str, county: str = "") -> tuple[str, ...]:
         chain: list[str] = []
 

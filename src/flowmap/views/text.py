@@ -10,6 +10,7 @@ from ..entity import Entity
 from ..model import Model
 from ..routes import Counts, Hop, ReachResult, Route
 from ..sanctuary import SweepResult
+from ..subjects import NOT_SHOWN, RELATIONS, SubjectsResult
 from .verdict import conditions, verdict
 from .words import clean, join_or
 
@@ -217,4 +218,46 @@ def summary_markdown(model: Model) -> str:
     lines += [f"| {level} | {int(edges.get(level, 0))} |" for level in schema.EVIDENCE_LEVELS]
     lines += ["", "| data category | edges carrying it |", "|---|---:|"]
     lines += [f"| {category} | {int(data[category])} |" for category in schema.DATA_CATEGORIES if category in data]
+    return "\n".join(lines) + "\n"
+
+
+#: Section headings of ``flowmap about``, by how a flow's subjects relate to the place.
+ABOUT_HEADINGS: dict[str, str] = {
+    "the place": "Sources naming {place}",
+    "inside it": "Sources naming a place inside {place}",
+    "containing it": "Sources naming a place containing {place} (a wider statement: the data is about people "
+                     "there among others)",
+}
+
+
+def about_text(result: SubjectsResult) -> str:
+    """``flowmap about``: each flow said to carry data about people in the place, by how
+    its source names the place, with its citation and where the data can go on to."""
+    model = result.model
+    place = clean(model.jurisdiction_ref(result.place)["name"])
+    target = name(model, result.query.target)
+    flows = result.flows
+    lines = textwrap.wrap(f"{_plural(len(flows), 'flow')} carrying data about people in {place}, as the sources "
+                          f"say; {len(result.reaching)} of them reach {target}{conditions(model, result.query)}.",
+                          WIDTH)
+    lines += textwrap.wrap(NOT_SHOWN, WIDTH)
+    number = 0
+    for relation in RELATIONS:
+        group = [flow for flow in flows if flow.relation == relation]
+        if group:
+            lines += ["", ABOUT_HEADINGS[relation].format(place=place) + f" ({len(group)}):"]
+        for flow in group:
+            number += 1
+            lines += hop_lines(model, number, flow.hop)
+            about = ", ".join(clean(model.jurisdiction_ref(j)["name"]) for j in flow.subjects)
+            lines.append(f"     about people in: {about}")
+            if flow.direct:
+                lines.append(f"     → this flow reaches {target} itself")
+            elif flow.onward is not None:
+                lines += textwrap.wrap(f"→ can go on to {target}: {path_line(model, flow.onward)} "
+                                       f"({_plural(len(flow.onward), 'hop')}: "
+                                       f"{', '.join(h.edge for h in flow.onward.hops)})", WIDTH,
+                                       initial_indent="     ", subsequent_indent="       ")
+            else:
+                lines.append(f"     → no route on from {name(model, flow.hop.receiver)} to {target} in this data")
     return "\n".join(lines) + "\n"
