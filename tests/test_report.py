@@ -354,3 +354,33 @@ def test_a_brief_of_routes_through_a_node_says_why_it_has_no_firewall(tiny, tmp_
     assert "Cutting" not in words
     plain = " ".join(" ".join(Page(brief(tiny, tmp_path / "all.html", "SFPD")).text).split())
     assert "Cutting" in plain and "Not worked out" not in plain
+
+
+def _more_routes(tmp_path: Path) -> Path:
+    """The tiny map with two more open routes from SFPD: straight to ICE's database, and NCRIC to it."""
+    extra = [{"id": "e7", "from": "sfpd", "to": "ice-das", "data": "licence_plate_reads", "mechanism": "contract",
+              "evidence": "reported", "citation": "report", "locator": "p. 8", "quote": "SFPD feeds DAS"},
+             {"id": "e8", "from": "ncric", "to": "ice-das", "data": "licence_plate_reads", "mechanism": "contract",
+              "evidence": "reported", "citation": "report", "locator": "p. 9", "quote": "NCRIC feeds DAS"}]
+    return write_dataset(tmp_path / "more", edges=[*EDGES, *extra])
+
+
+def test_count_says_how_many_routes_exist_beyond_those_listed(tmp_path):
+    data = _more_routes(tmp_path)
+    listed = brief(data, tmp_path / "listed.md", "SFPD", "--limit", "1")
+    assert "1+ open route and 1 blocked by policy within 6 hops." in listed
+    assert "every one counted" not in listed
+    counted = brief(data, tmp_path / "counted.md", "SFPD", "--limit", "1", "--count")
+    # As `flowmap reach --count` counts them: every route within the hop bound, not only those listed.
+    assert "3 open routes and 1 blocked by policy within 6 hops, every one counted; the brief lists the first " \
+           "1 open and 1 blocked." in counted
+    assert run("--data", str(data), "reach", "SFPD", "--count").output.startswith(
+        "San Francisco Police Department → Immigration and Customs Enforcement: 3 open routes and 1 blocked")
+    assert counted.count("### Route ") == 1 and counted.count("### Blocked route ") == 1  # still lists --limit
+    assert "Only the first 1 routes of each kind are listed" in counted
+    # When every route is listed the count says no more; the filters bound the count as they bound the list.
+    whole = brief(data, tmp_path / "whole.md", "SFPD", "--count", "--max-hops", "1")
+    assert "1 open route and 0 blocked by policy within 1 hop, every one counted." in whole
+    fm = flowmap.load(data, cache=False)
+    made = fm.report("SFPD", fmt="md", limit=1, count=True)
+    assert report.to_markdown(made, "counted.png") == counted

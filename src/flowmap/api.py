@@ -445,7 +445,10 @@ class FlowMap:
         paper : {"auto", "a4", "letter"}
             The page size the HTML asks the printer for.
         count : bool
-            With ``sanctuary``: count each node's open routes, up to ``limit``.
+            Count the routes as well as list them: for one source, every open
+            and blocked route within ``max_hops`` (as :meth:`count` does; the
+            brief says how many exist in all, beyond the ``limit`` it lists);
+            with ``sanctuary``, each node's open routes, up to ``limit``.
         limit : int or None
             List at most this many open (and this many blocked) routes.
         within, kinds
@@ -501,7 +504,8 @@ class FlowMap:
         result = routes.reach(self.model, query)
         # A firewall closes every route, not only those through --via: the brief says so instead.
         wall = None if query.via else self.firewall(query)
-        return report.reach_brief(self.model, result, wall, fmt, date, paper)
+        counted = routes.count(self.model, query).counts if count else None
+        return report.reach_brief(self.model, result, wall, fmt, date, paper, counts=counted)
 
     def export(self, source: str | Query | None = None, to: str = "ice", *, fmt: str,
                limit: int | None = DEFAULT_LIMIT, **filters) -> tuple[bytes, Selection]:

@@ -943,7 +943,8 @@ def echo_import_summary(summary) -> None:
               help="List at most this many open routes (and this many blocked ones); with --sanctuary and "
                    "--count, count at most this many routes per node.")
 @click.option("--count", "count_routes", is_flag=True,
-              help="With --sanctuary: also count each node's open routes, up to --limit (slower on large data).")
+              help="Also count the routes (slower on large data): for SOURCE, every open and blocked route within "
+                   "--max-hops, beyond the --limit listed; with --sanctuary, each node's open routes, up to --limit.")
 @click.option("--in", "within", metavar="PLACE",
               help="With --sanctuary: only nodes in PLACE, a state (CA, California) or any jurisdiction's id or name.")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(tuple(schema.NODE_KINDS)),

@@ -46,7 +46,7 @@ from ..errors import QueryError, RenderError
 from ..model import Model
 from ..provenance import Dataset, dataset, flowmap_version
 from ..query import Query
-from ..routes import ReachResult, Route
+from ..routes import Counts, ReachResult, Route
 from ..sanctuary import SweepResult
 from .markdown import md_escape, md_link, safe_url
 from .verdict import conditions, filter_phrases, verdict
@@ -302,7 +302,7 @@ def _diagram(model: Model, fmt: str, query: Query, result=None,
 
 
 def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | None, fmt: str = "html",
-                date: str | None = None, paper: str = "auto") -> Brief:
+                date: str | None = None, paper: str = "auto", counts: Counts | None = None) -> Brief:
     """The brief for "can the query's source reach its target?", from the answers to it.
 
     The brief runs no query: the caller asks :func:`flowmap.routes.reach` and
@@ -327,6 +327,11 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | Non
         The brief's date; default the newest date in the data.
     paper : {"auto", "a4", "letter"}
         The page size the HTML asks the printer for.
+    counts : Counts or None
+        Every open and blocked route of the same query, counted
+        (:func:`flowmap.routes.count`, ``flowmap report --count``): the brief
+        says how many exist in all, beside the ``limit`` it lists.  None: it
+        says only how many it lists, and whether more exist.
 
     Returns
     -------
@@ -351,9 +356,17 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | Non
     src, tgt = clean(model.name(result.source)), clean(model.name(result.target))
     routes = [_route_block(model, notes, i, r) for i, r in enumerate(result.routes, 1)]
     blocked = [_route_block(model, notes, i, r) for i, r in enumerate(result.blocked, 1)]
-    counts = (f"{len(routes)}{'+' if result.more_routes else ''} open route{'s' if len(routes) != 1 else ''} "
-              f"and {len(blocked)}{'+' if result.more_blocked else ''} blocked by policy"
-              f"{conditions(model, query)}.")
+    if counts is None:
+        counted = (f"{len(routes)}{'+' if result.more_routes else ''} open route{'s' if len(routes) != 1 else ''} "
+                   f"and {len(blocked)}{'+' if result.more_blocked else ''} blocked by policy"
+                   f"{conditions(model, query)}.")
+    else:
+        # Counted in all, as `flowmap reach --count` counts (every route within the hop bound);
+        # the brief still lists only the first `limit` of each kind, and says which.
+        counted = (f"{counts.open:,} open route{'s' if counts.open != 1 else ''} and {counts.blocked:,} blocked by "
+                   f"policy{conditions(model, query)}, every one counted"
+                   + (f"; the brief lists the first {len(routes):,} open and {len(blocked):,} blocked."
+                      if result.more_routes or result.more_blocked else "."))
     limit_note = (f"Only the first {query.limit} routes of each kind are listed (shortest first); more exist. "
                   "Make the brief again with a higher --limit to list them."
                   if result.more_routes or result.more_blocked else "")
@@ -373,7 +386,7 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | Non
         title=f"Can data held by {src} reach {tgt}?", verdict=verdict(result),
         question=_question(model, query, [("Source", src), ("Source's protection", _protection(model, result.source)),
                                           ("Target", f"{tgt} (and its units)")]),
-        counts=counts, routes=routes, blocked=blocked, firewall=wall, firewall_cuts=cut_lines,
+        counts=counted, routes=routes, blocked=blocked, firewall=wall, firewall_cuts=cut_lines,
         groups=[], not_reaching=[], diagram_svg=svg, diagram_png=png, diagram_note=diagram_note,
         diagram_alt=f"Diagram of the routes from {src} to {tgt}", dataset=info, sources=_sources(model),
         version=flowmap_version(), date=day, date_basis=basis, notes=notes, limit_note=limit_note, paper=paper)
