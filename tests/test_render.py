@@ -283,6 +283,27 @@ def test_a_designation_is_drawn_apart_from_any_law(tmp_path):
     assert "designated by DOJ (2025-08-05): San Francisco (a designation, not a law)" in tooltip
     assert "“San Francisco City, CA”" in tooltip
 
+
+def test_a_designated_district_keeps_its_whole_name(tmp_path):
+    # "Orange County, California" may lose its state, but "Washington, DC" cut at the comma would
+    # read as Washington State (also on the DOJ list): DC police would seem designated as the state.
+    from flowmap import schema
+
+    from conftest import JURISDICTIONS, write_table
+
+    jurisdictions = JURISDICTIONS + [{"id": "us-dc", "name": "Washington, DC", "level": "city", "state": "DC",
+                                      "part_of": "us", "sanctuary": "unknown"}]
+    nodes = NODES + [{"id": "dcpd", "name": "DC police", "kind": "agency", "jurisdiction": "us-dc", "state": "DC"}]
+    edges = EDGES + [{**EDGES[1], "id": "dc-ice", "from": "dcpd", "quote": "DC shares"}]
+    directory = write_dataset(tmp_path / "dc", nodes=nodes, edges=edges, jurisdictions=jurisdictions)
+    write_table(directory, schema.DESIGNATIONS, [
+        {"id": "doj-dc", "jurisdiction": "us-dc", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "District of Columbia"}])
+    dcpd = all_nodes(parse_dot(diagram(Model.load(directory), "dcpd").dot))["dcpd"]
+    assert "Designated by DOJ (2025-08-05): Washington, DC (a designation, not a law)" in label_text(dcpd)
+    assert render._place_name("Orange County, California") == "Orange County"
+
+
 def test_node_kinds_have_their_own_shapes(model):
     nodes = all_nodes(parse_dot(diagram(model).dot))
     assert nodes["ncric"].get("shape") == "hexagon"

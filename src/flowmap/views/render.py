@@ -886,8 +886,14 @@ def _clusters(model: Model, query: Plan, selection: _Selection, layout: str, dra
 
 def _place_name(name: str) -> str:
     """``Northern California (NCRIC's area)`` → ``Northern California``;
-    ``Orange County, California`` → ``Orange County``."""
-    return _clean(re.sub(r"\s*\(.*?\)", "", name).split(",")[0]) or _clean(name)
+    ``Orange County, California`` → ``Orange County``; but ``Washington, DC``
+    stays whole: "DC" is part of the city's name, and "Washington" alone
+    reads as the state (which DOJ's list designates too)."""
+    text = re.sub(r"\s*\(.*?\)", "", name)
+    place, _, rest = text.partition(",")
+    if re.fullmatch(r"\s*(?:D\.\s?C\.|DC|District of Columbia)\s*", rest):
+        place = text
+    return _clean(place) or _clean(name)
 
 
 def _law_words(law: dict) -> str:
