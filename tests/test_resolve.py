@@ -15,6 +15,7 @@ from flowmap.importers.resolve import (
     category,
     normalise,
     read_links,
+    read_state,
     split_hints,
     split_state,
     state_code,
@@ -174,6 +175,109 @@ def test_every_decision_is_a_matches_row(resolver):
 ])
 def test_states_in_names(raw, expected):
     assert split_state(raw) == expected
+
+
+# -- where a name shows its state, and where a code is something else ----------------------------
+
+@pytest.mark.parametrize("raw, rest, state", [
+    ("Thornton CO PD", "Thornton PD", "CO"),  # the list's "Place ST PD": a police department is a city's
+    ("Adams County CO SO", "Adams County SO", "CO"),  # after "County", CO is the state
+    ("Kiowa County CO Sheriff", "Kiowa County Sheriff", "CO"),
+    ("Moffat County SO CO", "Moffat County SO", "CO"),  # a separate final code
+    ("CO - Craig PD", "Craig PD", "CO"),  # a leading code
+    ("Reeves CO TX SO", "Reeves CO SO", "TX"),  # beside another code, CO is County
+    ("Winston Count MS CO", "Winston Count CO", "MS"),
+    ("Madison SD PD", "Madison PD", "SD"),  # SD before PD is South Dakota
+    ("Tallapoosa County AL SD", "Tallapoosa County SD", "AL"),  # a final SD after a code: Sheriff's Department
+    ("LA County CA Sheriff", "LA County Sheriff", "CA"),  # LA before County: Los Angeles, not Louisiana
+    ("LA - Greenwood PD", "Greenwood PD", "LA"),
+    ("Georgia Department of Natural Resources - NOT IN USE", "Georgia Department of Natural Resources - NOT IN USE",
+     "GA"),  # IN is a word there; the state's name gives Georgia
+    ("Anderson PD IN", "Anderson PD", "IN"),
+    ("Evans City Seven Fields PA Regional PD", "Evans City Seven Fields Regional PD", "PA"),
+])
+def test_a_state_is_taken_where_the_name_shows_it(raw, rest, state):
+    reading = read_state(raw)
+    assert (reading.rest, reading.state, reading.maybe) == (rest, state, "")
+    assert split_state(raw) == (rest, state)
+
+
+@pytest.mark.parametrize("raw, maybe, note", [
+    ("Grundy CO SO", "CO", "'CO' before 'SO' may be County"),
+    ("Montezuma CO SO", "CO", "'CO' before 'SO' may be County"),
+    ("Grundy CO Sheriff's Office", "CO", "'CO' before 'Sheriff' may be County"),
+    ("Grundy CO DA", "CO", "'CO' before 'DA' may be County"),
+    ("Grundy CO 911 Dispatch", "CO", "'CO' before '911' may be County"),
+    ("Lincoln County SD", "SD", "'SD' after 'County' may be Sheriff's Department or South Dakota"),
+])
+def test_a_code_that_may_abbreviate_a_county_office_gives_no_state(raw, maybe, note):
+    reading = read_state(raw)
+    assert (reading.rest, reading.state, reading.maybe) == (raw, None, maybe)
+    assert reading.note.startswith(note)
+    assert split_state(raw) == (raw, None)
+
+
+def test_why_a_code_is_not_a_state_is_said():
+    assert read_state("LA County CA Sheriff").note == "'LA' before 'County' is part of the county's name, not a state"
+    assert read_state("Georgia DNR - NOT IN USE").note == "'IN' in 'NOT IN USE' is a word, not a state"
+    assert read_state("Oakland CA PD").note == ""
+
+
+SHERIFFS = [
+    Candidate("IL0320000", "Grundy County Sheriff's Office", state="IL", ori="IL0320000"),
+    Candidate("IA0380000", "Grundy County Sheriff's Office", state="IA", ori="IA0380000"),
+    Candidate("CO0420000", "Montezuma County Sheriff's Office", state="CO", ori="CO0420000"),
+    Candidate("CO0210000", "El Paso County Sheriff's Office", state="CO", ori="CO0210000"),
+    Candidate("TX0710000", "El Paso County Sheriff's Office", state="TX", ori="TX0710000"),
+    Candidate("OK0730000", "Wagoner County Sheriff's Office", state="OK", ori="OK0730000"),
+    Candidate("CO0010400", "Thornton Police Department", state="CO", ori="CO0010400"),
+]
+
+
+def resolve_maybe(resolver: Resolver, raw: str):
+    reading = read_state(raw)
+    assert reading.maybe, raw
+    return resolver.resolve_maybe(reading, full_name=raw)
+
+
+def test_a_doubtful_code_gives_its_state_only_when_both_readings_agree():
+    resolver = Resolver(SHERIFFS)
+    # Montezuma County is in Colorado only: County or Colorado, the name is that sheriff's office.
+    match = resolve_maybe(resolver, "Montezuma CO SO")
+    assert (match.state, match.ori, match.method) == ("CO", "CO0420000", "normalised")
+    assert match.reason.endswith("'montezuma county sheriffs office' is an FBI-listed agency in CO and no other "
+                                 "state, so both readings give CO")
+    # Grundy County is in Illinois and Iowa, not Colorado: the name shows no state.
+    match = resolve_maybe(resolver, "Grundy CO SO")
+    assert (match.state, match.node_id, match.method) == ("", "", "ambiguous")
+    assert match.candidates == ("IA0380000", "IL0320000")
+    assert "is an FBI-listed agency in IA, IL, none in CO; the name shows no state, not choosing" in match.reason
+    # El Paso County is in Colorado and Texas: either could be meant.
+    match = resolve_maybe(resolver, "El Paso CO SO")
+    assert (match.state, match.method, match.candidates) == ("", "ambiguous", ("CO0210000", "TX0710000"))
+    # One agency in another state only is not taken: the name does not show it.
+    match = resolve_maybe(resolver, "Wagoner CO SO")
+    assert (match.state, match.node_id, match.method, match.candidates) == ("", "", "new", ("OK0730000",))
+    match = resolve_maybe(resolver, "Nowhere CO SO")
+    assert (match.state, match.method) == ("", "new")
+    assert match.reason.endswith("'nowhere county sheriffs office' is not an FBI-listed agency in any state; "
+                                 "the name shows no state")
+    # Before PD the code is the state, as before.
+    assert resolve(resolver, "Thornton CO PD").ori == "CO0010400"
+
+
+def test_a_doubtful_code_is_never_settled_by_a_fuzzy_match():
+    resolver = Resolver(SHERIFFS)
+    # "Montezzuma" is one slip from Montezuma, but a fuzzy match across states would be a guess.
+    assert resolve_maybe(resolver, "Montezzuma CO SO").method == "new"
+
+
+def test_a_link_settles_a_doubtful_code(tmp_path):
+    links = tmp_path / "links.csv"
+    links.write_text("input_name,state,node_id\nGrundy CO SO,IL,IL0320000\n")
+    resolver = Resolver(SHERIFFS, links=read_links(links))
+    match = resolve_maybe(resolver, "Grundy CO SO")
+    assert (match.state, match.ori, match.method) == ("IL", "IL0320000", "link")
 
 
 def test_state_columns_in_any_spelling():

@@ -18,7 +18,11 @@ registry, so ``San Francisco CA PD`` lands on the curated ``sfpd`` and
 
 Flock-specific handling, all recorded in ``matches.csv``:
 
-- The state comes from the name (``Oakland CA PD``, ``(GA)``, ``-CA``); a name with
+- The state comes from the name (``Oakland CA PD``, ``(GA)``, ``-CA``), only where the name
+  shows it (:func:`~flowmap.importers.resolve.read_state`): a code that may abbreviate a
+  county's office where it stands (``Grundy CO SO``: County, or Colorado?) gives a state only
+  when the FBI list has the name so read in that state and no other
+  (:meth:`~flowmap.importers.resolve.Resolver.resolve_maybe`). A name with
   none takes the state of its sharing partners when at least three have one, all the same,
   and the name is an agency of that state (``Butte County SO``); otherwise it has no state.
 - A parenthesised note (``(Franklin CO)``) may choose between same-named townships.
@@ -46,7 +50,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from . import layer as layers
 from .common import Agencies, Carried, also_known_as, local_id
-from .resolve import Match, county_hint, split_hints, split_state
+from .resolve import Match, StateReading, county_hint, read_state, split_hints, split_state
 
 TITLE = "Private Eyes: agencies with external access to Flock licence-plate-reader data (agency_access)"
 PUBLISHER = "The News & Observer"
@@ -289,10 +293,10 @@ def local_node(node_id: str, name: str, match: Match, nature: Nature, word: str,
 def unmatched_group(match: Match) -> str:
     """A short reason group for an unresolved name, for the summary and the README."""
     reason = match.reason
-    if match.method == "ambiguous":
-        return "ambiguous: several agencies of this name in the state"
     if not match.state:
         return "no state in the name (and its partners do not settle one)"
+    if match.method == "ambiguous":
+        return "ambiguous: several agencies of this name in the state"
     found = re.search(r"\((sheriff|police|prosecutor|other)\)", reason)
     kind = found.group(1) if found else "other"
     return {
@@ -363,11 +367,12 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
     names = list(dict.fromkeys(n for r in rows for n in (r["src_agency"], r["external_agency"])))
     summary.names = len(names)
     parsed: dict[str, tuple[str, str | None, tuple[str, ...], str]] = {}
+    readings: dict[str, StateReading] = {}
     for name in names:
         clean, dropped = clean_name(name)
-        rest, state = split_state(clean)
-        rest, hints = split_hints(rest)
-        parsed[name] = (rest, state, hints, dropped)
+        readings[name] = reading = read_state(clean)
+        rest, hints = split_hints(reading.rest)
+        parsed[name] = (rest, reading.state, hints, dropped)
     partners: dict[str, set[str]] = {}
     for row in rows:
         a, b = row["src_agency"], row["external_agency"]
@@ -385,6 +390,13 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
         rest, state, hints, dropped = parsed[name]
         inferred = ""
         match = resolver.resolve(rest, state, county=hints[0] if hints else None, full_name=name)
+        reading = readings[name]
+        if reading.maybe and not match.resolved:
+            # A code that may be the state or an abbreviation: the FBI list says whether both readings agree.
+            maybe = StateReading(rest, None, reading.maybe, reading.note, split_hints(reading.maybe_rest)[0])
+            match = resolver.resolve_maybe(maybe, county=hints[0] if hints else None, full_name=name)
+        elif reading.note:
+            match = match.with_node(match.node_id, f"{match.reason}; {reading.note}")
         if state is None and not match.resolved:
             # Partners hint at the state (an agency mostly shares with its neighbours), but
             # portals also list far-away partners: the hint counts only when at least three
@@ -397,6 +409,8 @@ def import_flock(access: str | os.PathLike, agencies_file: str | os.PathLike, ou
                     match = guess
                     inferred = (f"state {guess.state} from its partners: all {len(partner_states)} with a state "
                                 f"are in {guess.state}, and the name is an agency there")
+                    if reading.note:
+                        inferred = f"{reading.note}; {inferred}"
         notes = []
         if dropped:
             notes.append(f"account suffix {dropped!r} dropped")

@@ -98,36 +98,107 @@ _PAREN_STATE = re.compile(r"\(\s*([A-Za-z]{2})\s*\)")
 _DASH_STATE = re.compile(r"[-–]\s*([A-Z]{2})\s*$")
 _WORD = re.compile(r"[A-Za-z]+")
 
+#: What a two-letter code may abbreviate instead of a state, where it stands in a name (see
+#: :func:`read_state`): ``CO`` before a county's office is County (``Grundy CO SO``: a sheriff's office
+#: is a county's, and there are Grundy counties in IA, IL, MO and TN, none in Colorado); a final ``SD``
+#: after ``County`` is Sheriff's Department (``Lincoln County SD``). Before ``PD`` the Flock list's
+#: ``Place ST PD`` stands (``Thornton CO PD``): a police department is a city's.
+_COUNTY_OFFICE = re.compile(
+    r"\s*(?:(?-i:SO|SD|DA|DAs|DA's|ECC)\b|sh[e]?rr?iff|district attorney|attorney|prosecut|solicitor|"
+    r"constable|const\b|jail|detention|commission|dispatch|911|communications|coroner)", re.IGNORECASE)
+_COUNTY_WORDS = ("county", "co", "cnty", "parish", "borough")
+#: Codes that are English words when written in capitals amid other words in capitals (``NOT IN USE``).
+_ENGLISH_CODES = ("IN", "OR", "ME", "OK", "HI", "AS")
 
-def split_state(name: str) -> tuple[str, str | None]:
-    """Split a state code out of a name as the Flock list writes them.
 
-    ``Oakland CA PD`` → (``Oakland PD``, ``CA``); ``Tombstone Marshals Office (AZ)``
-    → AZ; ``Mendocino County SO-CA`` → CA; a leading state name (``Ohio State
-    Highway Patrol``) gives the state and stays in the name. Only capitalised
-    codes count (``Co`` is County, ``CO`` Colorado), except a mixed-case code
-    just before ``PD`` or ``SO`` (``Crestview Fl PD``). When the codes disagree
-    the state is unknown (None).
+@dataclass(frozen=True)
+class StateReading:
+    """What a name shows of its state (:func:`read_state`).
 
-    >>> split_state("Oakland CA PD")
-    ('Oakland PD', 'CA')
-    >>> split_state("Camden Co MO SO")
-    ('Camden Co SO', 'MO')
-    >>> split_state("Los Angeles County CA SD")
-    ('Los Angeles County SD', 'CA')
-    >>> split_state("Ohio State Highway Patrol")
-    ('Ohio State Highway Patrol', 'OH')
+    ``rest`` is the name without its state code (as written when none was taken
+    out); ``state`` the code, or None when the name shows none. ``maybe`` is a
+    state the name may show but does not settle: a code that is also an
+    abbreviation where it stands (``Grundy CO SO``: County, or Colorado?), read
+    as the abbreviation in ``rest`` and as the state in ``maybe_rest``
+    (``Grundy SO``); :meth:`Resolver.resolve_maybe` asks the FBI list whether
+    both readings agree. ``note`` says why a code was not taken as the state,
+    for ``matches.csv`` ('' when nothing needs saying).
+    """
+
+    rest: str
+    state: str | None
+    maybe: str = ""
+    note: str = ""
+    maybe_rest: str = ""  # the name without the code in doubt (read as the state)
+
+
+def _not_a_state(word: re.Match, words: list[re.Match], text: str) -> str:
+    """Why a capitalised code in a name is not its state there, or '' when it may be."""
+    code = word.group()
+    index = next(i for i, w in enumerate(words) if w is word)
+    after = words[index + 1].group() if index + 1 < len(words) else ""
+    before = words[index - 1].group() if index > 0 else ""
+    if (after.casefold() in ("county", "parish") or after == "Co") \
+            and text[word.end(): words[index + 1].start()].isspace():
+        # "LA County": Los Angeles; Louisiana has parishes. A code names no county of its state
+        # (a capitalised "CO" after a code is County or Colorado: "Winston Count MS CO").
+        return f"{code!r} before {after!r} is part of the county's name, not a state"
+    if code in _ENGLISH_CODES and len(before) >= 3 and len(after) >= 3 and before.isupper() and after.isupper():
+        return f"{code!r} in '{before} {code} {after}' is a word, not a state"
+    return ""
+
+
+def _county_reading(word: re.Match, words: list[re.Match], text: str) -> str:
+    """Why a code may abbreviate a county's office where it stands ('' when it does not)."""
+    code = word.group()
+    index = next(i for i, w in enumerate(words) if w is word)
+    before = words[index - 1].group() if index > 0 else ""
+    office = _COUNTY_OFFICE.match(text[word.end():])
+    if code == "CO" and office and before and before.casefold() not in _COUNTY_WORDS:
+        return (f"'CO' before {office.group().strip()!r} may be County (a sheriff's office, a prosecutor or a "
+                "dispatch centre is a county's) or Colorado")
+    if code == "SD" and word is words[-1] and before.casefold() in _COUNTY_WORDS:
+        return f"'SD' after {before!r} may be Sheriff's Department or South Dakota"
+    return ""
+
+
+def read_state(name: str) -> StateReading:
+    """What a name, as the Flock list writes them, shows of its state.
+
+    A state is taken from the name only where the name shows it: in parentheses
+    (``Tombstone Marshals Office (AZ)``), after a final dash (``Mendocino County
+    SO-CA``), as a capitalised code among the words (``Oakland CA PD``, ``Anderson
+    PD IN``, ``CO - Craig PD``), a mixed-case code just before ``PD`` or ``SO``
+    (``Crestview Fl PD``), or a state's name (``Ohio State Highway Patrol``, which
+    stays in the name). Only capitalised codes count (``Co`` is County). A code
+    is not a state where it is part of a county's name (``LA County``) or an
+    English word among capitals (``NOT IN USE``); beside another code ``CO`` is
+    County, a final ``SD`` Sheriff's Department, a leading ``UT`` the University of
+    Texas. Where the only code may abbreviate a county's office (``Grundy CO SO``,
+    ``Lincoln County SD``), the name is read as the abbreviation and its state is
+    left unknown, with the code kept in ``maybe``. When the codes disagree the
+    state is unknown (None).
+
+    >>> [(r.rest, r.state, r.maybe) for r in map(read_state, ["Thornton CO PD", "Grundy CO SO"])]
+    [('Thornton PD', 'CO', ''), ('Grundy CO SO', None, 'CO')]
     """
     text = " ".join(name.split())
     found = _PAREN_STATE.search(text)
     if found and state_code(found.group(1)):
         rest = (text[: found.start()] + " " + text[found.end():]).strip(" -")
-        return " ".join(rest.split()), state_code(found.group(1))
+        return StateReading(" ".join(rest.split()), state_code(found.group(1)))
     found = _DASH_STATE.search(text)
     if found and found.group(1) in STATES:
-        return text[: found.start()].strip(" -"), found.group(1)
+        return StateReading(text[: found.start()].strip(" -"), found.group(1))
     words = list(_WORD.finditer(text))
     codes = [w for w in words if w.group() in STATES or w.group() in STATE_ALIASES]
+    notes = []
+    for word in list(codes):
+        why = _not_a_state(word, words, text)
+        if why:
+            notes.append(why)
+            codes.remove(word)
+    note = "; ".join(notes)
     if len(codes) > 1:
         # ``SD`` last is Sheriff's Department; ``CO`` beside another code is County;
         # a leading ``UT`` is the University of Texas.
@@ -135,6 +206,12 @@ def split_state(name: str) -> tuple[str, str | None]:
                  if not (w.group() == "SD" and w is words[-1])
                  and not (w.group() == "CO")
                  and not (w.group() == "UT" and w is words[0])]
+    elif len(codes) == 1:
+        word = codes[0]
+        why = _county_reading(word, words, text)
+        if why:
+            other = " ".join((text[: word.start()] + " " + text[word.end():]).split()).strip(" -")
+            return StateReading(text, None, state_code(word.group()), "; ".join([*notes, why]), other)
     if not codes:
         # Mixed case before the agency suffix: "Crestview Fl PD".
         if len(words) >= 2 and words[-1].group() in ("PD", "SO") and words[-2].group().upper() in STATES \
@@ -144,7 +221,7 @@ def split_state(name: str) -> tuple[str, str | None]:
     if len(states) == 1:
         word = codes[-1]
         rest = (text[: word.start()] + " " + text[word.end():]).strip(" -")
-        return " ".join(rest.split()), states.pop()
+        return StateReading(" ".join(rest.split()), states.pop(), note=note)
     if not codes:
         # A state's name at the start ("Ohio State Highway Patrol"), after "of"
         # ("University of Texas at Tyler PD"), or anywhere ("Eastern Kentucky
@@ -160,8 +237,32 @@ def split_state(name: str) -> tuple[str, str | None]:
                 if not any(hit.start() >= a and hit.end() <= b for a, b, _ in spans):
                     spans.append((hit.start(), hit.end(), code))
         if len({code for _, _, code in spans}) == 1:
-            return text, spans[0][2]
-    return text, None
+            return StateReading(text, spans[0][2], note=note)
+    return StateReading(text, None, note=note)
+
+
+def split_state(name: str) -> tuple[str, str | None]:
+    """Split a state code out of a name as the Flock list writes them: :func:`read_state`'s
+    rest and state.
+
+    ``Oakland CA PD`` → (``Oakland PD``, ``CA``); ``Tombstone Marshals Office (AZ)``
+    → AZ; ``Mendocino County SO-CA`` → CA; a leading state name (``Ohio State
+    Highway Patrol``) gives the state and stays in the name; ``Grundy CO SO``
+    (County, or Colorado?) gives none.
+
+    >>> split_state("Oakland CA PD")
+    ('Oakland PD', 'CA')
+    >>> split_state("Camden Co MO SO")
+    ('Camden Co SO', 'MO')
+    >>> split_state("Los Angeles County CA SD")
+    ('Los Angeles County SD', 'CA')
+    >>> split_state("Ohio State Highway Patrol")
+    ('Ohio State Highway Patrol', 'OH')
+    >>> split_state("Grundy CO SO")
+    ('Grundy CO SO', None)
+    """
+    reading = read_state(name)
+    return reading.rest, reading.state
 
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
@@ -571,6 +672,52 @@ class Resolver:
         if cat == "other" and kind:
             cat = kind
         return self._fuzzy_match(shown, state, norm, cat)
+
+    def resolve_maybe(self, reading: StateReading, *, county: str | None = None,
+                      full_name: str | None = None) -> Match:
+        """Resolve a name whose only state code may be an abbreviation (:attr:`StateReading.maybe`).
+
+        The name read as the abbreviation (``Grundy CO SO`` as Grundy County's
+        sheriff) is looked up in every state, by the exact, normalised and
+        variant steps (never fuzzy, which would guess across states). When it
+        is an agency of the code's state only, and the name read with the code
+        as the state (``Montezuma SO`` in CO) gives no other agency, both
+        readings agree and the match is made there. When it is an agency of
+        several states, or of another state only, the name does not show which:
+        ``ambiguous`` (or ``new`` with one candidate), the candidates listed and
+        no state. A ``--links`` row for the name in a state decides.
+
+        >>> r = Resolver([Candidate("IL0320000", "Grundy County Sheriff's Office", state="IL", ori="IL0320000"),
+        ...               Candidate("IA0380000", "Grundy County Sheriff's Office", state="IA", ori="IA0380000"),
+        ...               Candidate("CO0420000", "Montezuma County Sheriff's Office", state="CO", ori="CO0420000")])
+        >>> [r.resolve_maybe(read_state(n)).method for n in ("Grundy CO SO", "Montezuma CO SO")]
+        ['ambiguous', 'normalised']
+        """
+        shown = full_name or reading.rest
+        code, note = reading.maybe, reading.note
+        hits: dict[str, Match] = {}
+        for state in STATES:
+            match = self.resolve(reading.rest, state, county=county, full_name=full_name)
+            if match.method == "link":
+                return match.with_node(match.node_id, f"{match.reason}; {note}")
+            if (match.resolved or match.method == "ambiguous") and "fuzzy" not in f"{match.method} {match.reason}":
+                hits[state] = match
+        norm = normalise(reading.rest)
+        if set(hits) == {code} and hits[code].resolved:
+            found = hits[code]
+            other = self.resolve(reading.maybe_rest, code, county=county, full_name=full_name)
+            if not other.resolved or other.node_id == found.node_id or other.method == "fuzzy":
+                return found.with_node(found.node_id, f"{found.reason}; {note}: {norm!r} is an FBI-listed agency "
+                                       f"in {code} and no other state, so both readings give {code}")
+        if hits:
+            ids = tuple(sorted({i for m in hits.values() for i in (m.candidates or (m.node_id,))}))
+            states = ", ".join(sorted(hits))
+            where = states if code in hits else f"{states}, none in {code}"
+            return Match(shown, "", "", "", "ambiguous" if len(ids) > 1 else "new", None,
+                         f"{note}: {norm!r} is an FBI-listed agency in {where}; the name shows no state, "
+                         "not choosing", ids)
+        return Match(shown, "", "", "", "new", None,
+                     f"{note}: {norm!r} is not an FBI-listed agency in any state; the name shows no state")
 
     def _choose(self, name: str, state: str | None, found: set[str], county: str | None, method: str,
                 score: float | None, reason: str) -> Match:
