@@ -868,3 +868,84 @@ def test_routes_that_join_statements_about_a_group_are_named_in_the_title(tmp_pa
     assert "Routes through Fusion centers join statements about a group" in label
     left_out = parse_dot(diagram(model, "sfpd", filters=Query(group_joins=False)).dot).get("label")
     assert "Routes through Fusion centers" not in left_out
+
+
+# -- a set of routes from many sources (the sweep brief's diagram) -------------------
+
+def shortest_routes(model: Model, **kwargs) -> tuple[Query, list]:
+    """The sweep's question and the shortest route of each node it lists, as the sweep brief draws them."""
+    swept = FlowMap(model).sanctuary(**kwargs)
+    return swept.query, [r.shortest for r in swept.reaches]
+
+
+def routes_diagram(model: Model, **kwargs) -> Diagram:
+    query, routes = shortest_routes(model)
+    return render.routes_diagram(model, query, routes, "Nodes under a sanctuary law → ICE",
+                                 "The shortest route of each of the 2 nodes listed", **kwargs)
+
+
+def test_routes_diagram_draws_the_routes_given_and_nothing_else(model):
+    d = routes_diagram(model)
+    # SFPD → NCRIC → ICE and NCRIC → ICE: not the vendor, Denver or ICE's database the whole map has.
+    assert d.nodes == ("sfpd", "ncric", "ice") and d.edges == ("e1", "e2")
+    graph = parse_dot(d.dot)
+    assert set(all_nodes(graph)) == {"sfpd", "ncric", "ice"} and set(all_edges(graph)) == {"edge-e1", "edge-e2"}
+    label = graph.get("label")
+    for line in ("Nodes under a sanctuary law", "→ ICE", "The shortest route of each of the 2 nodes listed",
+                 "Leaving out routes that join statements about a group."):
+        assert line in label
+    target = next(s for s in subgraphs(graph) if s.get_name() == "cluster_target")
+    assert [n.get_name().strip('"') for n in target.get_nodes()] == ["ice"]
+    assert d.title == "Nodes under a sanctuary law → ICE"
+
+
+def test_routes_diagram_dot_matches_golden_file_whatever_the_hash_seed(model, tiny):
+    dot = routes_diagram(model).dot
+    check_golden("sweep.dot", dot)
+    code = ("import sys, flowmap; from flowmap.views import render; fm = flowmap.load(sys.argv[1]); "
+            "s = fm.sanctuary(); sys.stdout.write(render.routes_diagram(fm.model, s.query, "
+            "[r.shortest for r in s.reaches], 'Nodes under a sanctuary law → ICE', "
+            "'The shortest route of each of the 2 nodes listed').dot)")
+    out = subprocess.run([sys.executable, "-c", code, str(tiny)], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONHASHSEED": "1"}, check=True).stdout
+    assert out == dot
+
+
+def test_routes_diagram_collapses_nodes_that_play_the_same_part(tmp_path):
+    # Five San Francisco agencies each pass plate reads to NCRIC: with SFPD, six listed nodes playing one part.
+    nodes = NODES + [{"id": f"pd{i}", "name": f"Police Department {i}", "kind": "agency",
+                      "jurisdiction": "us-ca-sf", "state": "CA"} for i in range(5)]
+    edges = EDGES + [{**EDGES[0], "id": f"out{i}", "from": f"pd{i}"} for i in range(5)]
+    model = Model.load(write_dataset(tmp_path / "fan", nodes=nodes, edges=edges))
+    query, routes = shortest_routes(model)
+    assert len(routes) == 7
+    d = render.routes_diagram(model, query, routes, "Sweep", "The shortest route of each of the 7 nodes listed")
+    drawn = all_nodes(parse_dot(d.dot))
+    box = drawn["sfpd+5"]
+    assert "6 agencies" in box.get("label") and "and 2 more" in box.get("label")
+    assert all(f"Police Department {i} [pd{i}]" in box.get("tooltip") for i in range(5))
+    assert {"ncric", "ice"} <= set(drawn)
+    apart = all_nodes(parse_dot(render.routes_diagram(model, query, routes, "Sweep", "x", collapse=False).dot))
+    assert {"sfpd", *(f"pd{i}" for i in range(5))} <= set(apart)
+
+
+def test_routes_diagram_marks_a_policy_as_the_whole_map_does(model):
+    # Denver's route passes the vendor's contract, which keeps California's data off it: the policy is
+    # named, not drawn as closing this route (open to Denver's data).
+    route = FlowMap(model).reach("denver").routes
+    d = render.routes_diagram(model, Query(), route, "Denver → ICE", "One route")
+    label = " ".join(re.sub(r"<[^>]*>", " ", all_edges(parse_dot(d.dot))["edge-e4"].get("label")).split())
+    assert "policy: no data from California" in label and "BLOCKED" not in label
+    assert "a policy keeps the named places" in parse_dot(d.dot).get("label")
+
+
+def test_routes_diagram_keeps_hostile_text_as_text(hostile):
+    query, routes = shortest_routes(hostile)
+    d = render.routes_diagram(hostile, query, routes, '<script>x</script> → "q" \\N', 'cap & <b>tion</b> \\G')
+    graph = parse_dot(d.dot)
+    assert set(all_nodes(graph)) == set(d.nodes) and "evil" not in all_nodes(graph)
+    svg = d.render("svg")
+    root = svg_tree(svg)
+    assert b"<script" not in svg.lower()
+    texts = svg_texts(root)
+    assert '<script>x</script> → "q" \\N' in texts and "cap & <b>tion</b> \\G" in texts  # drawn literally

@@ -384,3 +384,35 @@ def test_count_says_how_many_routes_exist_beyond_those_listed(tmp_path):
     fm = flowmap.load(data, cache=False)
     made = fm.report("SFPD", fmt="md", limit=1, count=True)
     assert report.to_markdown(made, "counted.png") == counted
+
+
+def test_the_sweep_brief_draws_the_shortest_route_of_each_node_it_lists(tiny, tmp_path):
+    page = Page(brief(tiny, tmp_path / "s.html", "--sanctuary"))
+    text = " ".join(" ".join(page.text).split())
+    # SFPD → NCRIC → ICE and NCRIC → ICE, as listed; not the vendor, Denver or ICE's database of the whole map.
+    assert {"node-sfpd", "node-ncric", "node-ice"} <= page.ids
+    assert not {"node-vendor", "node-denver", "node-ice-das"} & page.ids
+    assert "2 of 2 nodes under a sanctuary law or designation → Immigration and Customs Enforcement" in text
+    assert "The shortest route of each of the 2 nodes listed, within 6 hops; each hop cites its source." in text
+    assert "The shortest route of each of the 2 nodes listed below, and nothing else of the map" in text
+    assert "whole map" not in text
+    # Narrowed, the diagram is too: San Francisco's one node and its route.
+    page = Page(brief(tiny, tmp_path / "sf.html", "--sanctuary", "--in", "San Francisco"))
+    text = " ".join(" ".join(page.text).split())
+    assert "1 of 1 node under a sanctuary law or designation in San Francisco → Immigration and Customs" in text
+    assert "The shortest route of the 1 node listed below" in text
+    assert {"node-sfpd", "node-ncric", "node-ice"} <= page.ids
+    markdown = brief(tiny, tmp_path / "fc.md", "--sanctuary", "--kind", "fusion_center")
+    assert "![Diagram of the shortest route to Immigration and Customs Enforcement of each node listed](fc.png)" \
+        in markdown and "*The shortest route of the 1 node listed below" in markdown
+    assert (tmp_path / "fc.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_sweep_diagram_too_large_to_draw_is_left_out_and_the_brief_says_why(tiny, tmp_path, monkeypatch):
+    from flowmap.views import render
+
+    monkeypatch.setattr(render, "MAX_EDGES_TO_DRAW", 1)
+    text = brief(tiny, tmp_path / "s.md", "--sanctuary")
+    assert "*No diagram: the shortest routes of the 2 nodes listed take 2 flows, too many to draw on a page " \
+           "(the limit is 1). Narrow the sweep with --in PLACE or --kind KIND, or draw one node's routes with " in text
+    assert "## Reaching nodes, by jurisdiction" in text and not (tmp_path / "s.png").exists()

@@ -25,7 +25,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from ..errors import QueryError, RenderError
 from ..load import split_list
 from ..model import Model
 from ..query import Query
-from ..routes import Hop, Plan, ReachResult, edge_mask, hop_for
+from ..routes import Hop, Plan, ReachResult, Route, edge_mask, hop_for
 from .words import data_label
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
@@ -434,6 +434,57 @@ def diagram(model: Model, query: Query, result: ReachResult | None = None, firew
         selection = _whole_map(model, plan)
     else:
         selection = _routes_from(model, plan, result, context, firewall)
+    return _diagram_of(model, plan, selection, layout, collapse)
+
+
+def routes_diagram(model: Model, query: Query, routes: Iterable[Route], title: str, caption: str,
+                   layout: str = "auto", collapse: bool = True) -> Diagram:
+    """A diagram of the given routes alone, from however many sources they start at.
+
+    The sanctuary sweep's brief draws with it the shortest route of each node
+    it lists (:attr:`flowmap.sanctuary.SweepResult.reaches`), rather than the
+    whole map: the picture shows what the brief lists, and stays small enough
+    to draw on a national map.  The rules are :func:`diagram`'s: only the
+    routes' nodes and edges, the target (and its units) in its box and drawn
+    on its own, nodes that play the same part collapsed into one box, every
+    value escaped, the same routes giving the same DOT.  A channel under a
+    policy restriction is marked as on the whole map ("policy: no data from
+    …"): the routes start at different places, and each drawn is open to
+    data from its own start.
+
+    Parameters
+    ----------
+    query : Query
+        The question the routes answer: its target, and its filters (stated
+        under the title).  A source, if any, is ignored.
+    routes : iterable of Route
+        The routes to draw, open ones (as :func:`flowmap.routes.reach` or
+        :func:`flowmap.sanctuary.sweep` found them for ``query``).
+    title : str
+        The diagram's title; ``A → B`` wraps with each name on its own line.
+    caption : str
+        What the diagram shows, the line under the title ("The shortest route
+        of each of the 15 nodes listed").
+    layout, collapse
+        As for :func:`diagram`.
+
+    Examples
+    --------
+    >>> import flowmap
+    >>> fm = flowmap.load()
+    >>> swept = fm.sanctuary(within="San Francisco")
+    >>> drawn = routes_diagram(fm.model, swept.query, [r.shortest for r in swept.reaches],
+    ...                        "San Francisco → ICE", "The shortest route of each node listed")
+    >>> drawn.nodes, drawn.edges
+    (('ice-das', 'sfpd', 'ncric'), ('sfpd-to-ncric-shared-data', 'ncric-to-ice-das-search-requests'))
+    """
+    check_options(query.replace(source=None), layout=layout)
+    plan = Plan(model, query.replace(source=None, via=()))
+    return _diagram_of(model, plan, _routes_together(model, plan, list(routes), title, caption), layout, collapse)
+
+
+def _diagram_of(model: Model, plan: Plan, selection: _Selection, layout: str, collapse: bool) -> Diagram:
+    # The target is drawn on its own, never collapsed with others that play its part.
     selection.anchors |= {plan.target} | (plan.target_members & set(selection.nodes))
     return Diagram(lambda: _build_dot(model, plan, selection, layout, collapse), tuple(selection.nodes),
                    tuple(selection.edges), selection.title[0] if selection.title else "")
@@ -505,13 +556,7 @@ def _routes_from(model: Model, query: Plan, result: ReachResult, context: bool,
              _conditions_line(model, query)]
     if result.more_routes or result.more_blocked:
         title.append(f"Showing the first {limit} routes of each kind; more exist (raise --limit).")
-    joins = sorted({j.group for r in (*result.routes, *result.blocked) for j in r.group_joins},
-                   key=model.node_index.__getitem__)
-    if joins:
-        # A route through a group joins statements about the group that need not be
-        # about the same members: the reader must know which routes rest on that.
-        title.append("Routes through " + ", ".join(_clean(model.name(g)) for g in joins)
-                     + " join statements about a group (dashed grey box), not about one body.")
+    title += _joins_line(model, (*result.routes, *result.blocked))
 
     cut: set[str] = set()
     if fw is not None:
@@ -536,6 +581,32 @@ def _routes_from(model: Model, query: Plan, result: ReachResult, context: bool,
         nodes |= _endpoints(model, rest)
     return _Selection(_ordered_nodes(model, nodes), _ordered_edges(model, edges), focus_nodes, focus_edges,
                       blocked, True, cut, title, anchors={source})
+
+
+def _joins_line(model: Model, routes: Iterable[Route]) -> list[str]:
+    """The title's line naming the groups whose statements the routes join (none: no line)."""
+    joins = sorted({j.group for r in routes for j in r.group_joins}, key=model.node_index.__getitem__)
+    if not joins:
+        return []
+    # A route through a group joins statements about the group that need not be
+    # about the same members: the reader must know which routes rest on that.
+    return ["Routes through " + ", ".join(_clean(model.name(g)) for g in joins)
+            + " join statements about a group (dashed grey box), not about one body."]
+
+
+def _routes_together(model: Model, query: Plan, routes: list[Route], title: str, caption: str) -> _Selection:
+    """The union of some routes' nodes and edges, each a route (none greyed as context)."""
+    edges: set[str] = set()
+    nodes: set[str] = set()
+    for route in routes:
+        edges.update(route.edges)
+        nodes.update(route.nodes)
+    if nodes.isdisjoint(query.target_members):
+        nodes.add(query.target)  # no route: the diagram still shows what none reaches
+    ordered = _ordered_edges(model, edges)
+    blocked = {e: split_list(excludes) for e in ordered if (excludes := model.edge_row(e)["excludes"])}
+    lines = [title, caption, _conditions_line(model, query), *_joins_line(model, routes)]
+    return _Selection(_ordered_nodes(model, nodes), ordered, set(nodes), set(edges), blocked, False, title=lines)
 
 
 def _map_query(query: Plan) -> Plan:

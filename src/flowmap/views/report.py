@@ -38,8 +38,10 @@ import html
 import os
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import cuts
 from ..errors import QueryError, RenderError
@@ -52,14 +54,14 @@ from .markdown import md_escape, md_link, safe_url
 from .verdict import conditions, filter_phrases, verdict
 from .words import clean, data_label, join_or
 
+if TYPE_CHECKING:
+    from .render import Diagram
+
 FORMATS: tuple[str, ...] = ("html", "md")
 #: Paper sizes the HTML's print stylesheet can ask for; ``auto`` leaves it to the printer (the
 #: margins and the diagram's height fit A4 and Letter either way).
 PAPERS: dict[str, str] = {"auto": "", "a4": "size: A4; ", "letter": "size: letter; "}
 SUFFIXES: dict[str, str] = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
-
-#: A sweep's diagram of more edges than this is left out: it would not read on a page.
-MAX_SWEEP_DIAGRAM_EDGES = 150
 
 ROUTE_SHOWS = (
     "A route shows that documented channels connect, hop by hop; it does not show that one record "
@@ -283,17 +285,14 @@ def _svg_inline(svg: bytes) -> str:
     return text.strip()
 
 
-def _diagram(model: Model, fmt: str, query: Query, result=None,
-             firewall=None) -> tuple[str | None, bytes | None, str]:
-    """The diagram as inline SVG (HTML) or PNG (Markdown), or a note saying why there is none.
+def _diagram(fmt: str, draw: Callable[[], Diagram]) -> tuple[str | None, bytes | None, str]:
+    """The diagram ``draw`` makes, as inline SVG (HTML) or PNG (Markdown), or a note saying why there is none.
 
     A brief without its picture still stands (Graphviz missing, or a map too
     large to lay out): the note says so, and the rest is unchanged.
     """
-    from . import render
-
     try:
-        diagram = render.diagram(model, query, result, firewall, layout="tall" if result is None else "auto")
+        diagram = draw()
         if fmt == "html":
             return _svg_inline(diagram.render("svg")), None, ""
         return None, diagram.render("png"), ""
@@ -379,7 +378,9 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | Non
     else:
         wall, cut_lines = _firewall(model, notes, firewall, src, tgt)
     shown = firewall if firewall is not None and firewall.reachable else None
-    svg, png, diagram_note = _diagram(model, fmt, query, result, shown)
+    from . import render
+
+    svg, png, diagram_note = _diagram(fmt, lambda: render.diagram(model, query, result, shown))
     info = dataset(model)
     day, basis = _date(info, date)
     return Brief(
@@ -443,8 +444,11 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
     Nodes are grouped by the most specific jurisdiction whose law (or
     designation) covers them, each with its shortest route hop by hop, its
     gateways and, when the sweep counted them, its open-route count (up to
-    the query's ``limit``).  The brief runs no query: the caller asks
-    :func:`flowmap.sanctuary.sweep` (as :meth:`flowmap.api.FlowMap.report` does).
+    the query's ``limit``).  Its diagram draws those shortest routes together
+    and nothing else of the map (:func:`flowmap.views.render.routes_diagram`),
+    so it shows what the brief lists, narrowed as the sweep was.  The brief
+    runs no query: the caller asks :func:`flowmap.sanctuary.sweep` (as
+    :meth:`flowmap.api.FlowMap.report` does).
 
     Parameters
     ----------
@@ -496,16 +500,7 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
     counts = f"{len(result.reaches)} of {result.covered} {examined} can reach {tgt}{conditions(model, query)}."
     verdict_text = (f"{counts[:-1]}: each has at least one open route in this data; "
                     "a route shows that channels connect, not that any one record travelled the whole way.")
-    svg = png = None
-    note = ""
-    edges = {e for entries in groups.values() for entry in entries for e in (h.edge for h in entry.route.hops)}
-    if edges and len(model.edges) <= MAX_SWEEP_DIAGRAM_EDGES:
-        svg, png, failed = _diagram(model, fmt, query)
-        note = failed or ("The whole map under the filters above; double green borders mark bodies "
-                          "under a sanctuary law.")
-    elif edges:
-        note = (f"No diagram: the map has {len(model.edges)} flows, too many to read on a page. "
-                "Draw one node's routes with `flowmap render --from NODE`.")
+    svg, png, note = _sweep_diagram(model, result, fmt, examined, tgt)
     info = dataset(model)
     day, basis = _date(info, date)
     ordered = list(groups.items())
@@ -515,8 +510,37 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
                                           ("Examined", f"{result.covered} {examined}")]),
         counts="", routes=[], blocked=[], firewall=None, firewall_cuts=[], groups=ordered,
         not_reaching=not_reaching, diagram_svg=svg, diagram_png=png, diagram_note=note,
-        diagram_alt=f"Diagram of the map toward {tgt}", dataset=info, sources=_sources(model),
-        version=flowmap_version(), date=day, date_basis=basis, notes=notes, paper=paper)
+        diagram_alt=f"Diagram of the shortest route to {tgt} of each node listed", dataset=info,
+        sources=_sources(model), version=flowmap_version(), date=day, date_basis=basis, notes=notes, paper=paper)
+
+
+def _sweep_diagram(model: Model, result: SweepResult, fmt: str, examined: str,
+                   tgt: str) -> tuple[str | None, bytes | None, str]:
+    """The sweep's diagram: the shortest route of each node it lists, drawn together
+    (:func:`flowmap.views.render.routes_diagram`), so the picture shows what the
+    brief lists, narrowed as the sweep is; or a note saying why there is none."""
+    from . import render
+
+    if not result.reaches:
+        return None, None, ""
+    shortest = [r.shortest for r in result.reaches]
+    edges = {e for route in shortest for e in route.edges}
+    reaching = len(result.reaches)
+    each = "the 1 node" if reaching == 1 else f"each of the {reaching:,} nodes"
+    if len(edges) > render.MAX_EDGES_TO_DRAW:
+        return None, None, (f"No diagram: the shortest routes of the {reaching:,} nodes listed take "
+                            f"{len(edges):,} flows, too many to draw on a page (the limit is "
+                            f"{render.MAX_EDGES_TO_DRAW:,}). Narrow the sweep with --in PLACE or --kind KIND, or "
+                            "draw one node's routes with `flowmap render --from NODE`.")
+    hops = result.query.max_hops
+    within = f", within {hops} hop{'s' if hops != 1 else ''}" if hops is not None else ""
+    title = f"{reaching:,} of {result.covered:,} {examined} → {tgt}"
+    caption = f"The shortest route of {each} listed{within}; each hop cites its source."
+    svg, png, failed = _diagram(fmt, lambda: render.routes_diagram(model, result.query, shortest, title, caption,
+                                                                 layout="auto"))
+    return svg, png, failed or (
+        f"The shortest route of {each} listed below, and nothing else of the map: nodes that play the same "
+        "part on them share a box that counts them; double green borders mark bodies under a sanctuary law.")
 
 
 #: Names listed per jurisdiction for the nodes with no open route; the rest are counted.
