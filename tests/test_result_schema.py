@@ -163,3 +163,17 @@ def test_the_schema_rejects_an_answer_of_another_shape(groups):
     exported = answer(groups, "export")
     exported["edges"][0]["data"] = "licence_plate_reads"
     assert list(VALIDATOR.iter_errors(exported))
+
+
+@pytest.mark.parametrize(("command", "where", "column", "value"), [
+    (("export",), "nodes", "county", "ALAMEDA;CONTRA COSTA"),  # a list column as text
+    (("export",), "edges", "url", None),
+    (("export",), "nodes", "state", 6),
+    (("show", "ncric"), None, "state", 6),
+    (("show", "ncric"), None, "notes", None),
+])
+def test_the_schema_types_every_column(groups, command, where, column, value):
+    """Every column has its type in the schema (text, or a list of text), not only the first few."""
+    record = answer(groups, *command)
+    (record[where][0] if where else record)[column] = value
+    assert list(VALIDATOR.iter_errors(record))
