@@ -381,6 +381,10 @@ def test_count_says_how_many_routes_exist_beyond_those_listed(tmp_path):
     # When every route is listed the count says no more; the filters bound the count as they bound the list.
     whole = brief(data, tmp_path / "whole.md", "SFPD", "--count", "--max-hops", "1")
     assert "1 open route and 0 blocked by policy within 1 hop, every one counted." in whole
+    # No blocked route to list (the vendor's capability hop is filtered out): the brief names only the open.
+    reported = brief(data, tmp_path / "reported.md", "SFPD", "--limit", "1", "--count", "--min-evidence", "reported")
+    assert "3 open routes and 0 blocked by policy within 6 hops, on documented or reported evidence only, every " \
+           "one counted; the brief lists the first 1 open." in reported
     fm = flowmap.load(data, cache=False)
     made = fm.report("SFPD", fmt="md", limit=1, count=True)
     assert report.to_markdown(made, "counted.png") == counted

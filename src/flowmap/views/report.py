@@ -362,10 +362,10 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | Non
     else:
         # Counted in all, as `flowmap reach --count` counts (every route within the hop bound);
         # the brief still lists only the first `limit` of each kind, and says which.
+        listed = " and ".join(f"{n:,} {kind}" for n, kind in ((len(routes), "open"), (len(blocked), "blocked")) if n)
         counted = (f"{counts.open:,} open route{'s' if counts.open != 1 else ''} and {counts.blocked:,} blocked by "
                    f"policy{conditions(model, query)}, every one counted"
-                   + (f"; the brief lists the first {len(routes):,} open and {len(blocked):,} blocked."
-                      if result.more_routes or result.more_blocked else "."))
+                   + (f"; the brief lists the first {listed}." if result.more_routes or result.more_blocked else "."))
     limit_note = (f"Only the first {query.limit} routes of each kind are listed (shortest first); more exist. "
                   "Make the brief again with a higher --limit to list them."
                   if result.more_routes or result.more_blocked else "")
