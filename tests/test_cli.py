@@ -424,6 +424,30 @@ def test_show_names_the_ori_county_and_designation_apart_from_the_law(tmp_path):
     assert "  designation: designated by DOJ (2025-08-05): California (a designation, not a law)" in lines
 
 
+def test_the_sweep_lists_a_designation_apart_from_any_law(tmp_path):
+    # Denver (Colorado: no law in the data, the state designated by DOJ) reaches ICE: its entry must not
+    # call the designation a law; SFPD's names its laws, then its designation on a line of its own.
+    from flowmap import schema
+
+    from conftest import JURISDICTIONS, write_table
+
+    directory = write_dataset(tmp_path / "d", jurisdictions=JURISDICTIONS)
+    write_table(directory, schema.DESIGNATIONS, [
+        {"id": "doj-co", "jurisdiction": "us-co", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "Colorado"},
+        {"id": "doj-ca", "jurisdiction": "us-ca", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "California"}])
+    result = CliRunner().invoke(cli, ["--data", str(directory), "sanctuary"])
+    assert result.exit_code == 0, result.output
+    entries = {block.splitlines()[0]: block.splitlines()[1:] for block in result.output.split("\n\n")}
+    denver = entries["Denver Police  [denver]"]
+    assert "  designation: designated by DOJ (2025-08-05): Colorado (a designation, not a law)" in denver
+    assert not any(line.startswith("  law:") for line in denver)
+    sfpd = entries["San Francisco Police Department  [sfpd]"]
+    assert "  law: Sanctuary City Ordinance (San Francisco); SB54 (California)" in sfpd
+    assert "  designation: designated by DOJ (2025-08-05): California (a designation, not a law)" in sfpd
+
+
 def test_nodes_in_a_place(run):
     result = run("nodes", "--in", "San Francisco")
     assert result.output.splitlines()[2:] == ["sfpd  San Francisco Police Department  agency  CA     yes"]

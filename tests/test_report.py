@@ -213,6 +213,25 @@ def test_sanctuary_brief_groups_nodes_by_jurisdiction_and_names_those_that_canno
     assert "## Reaching nodes, by jurisdiction" in markdown
 
 
+def test_a_sweep_brief_does_not_call_a_designation_a_law(tmp_path):
+    # Denver is in the sweep by DOJ's designation of Colorado alone: no law puts it "under its sanctuary law".
+    from flowmap import schema
+
+    from conftest import JURISDICTIONS, write_table
+
+    directory = write_dataset(tmp_path / "d", jurisdictions=JURISDICTIONS)
+    write_table(directory, schema.DESIGNATIONS, [
+        {"id": "doj-co", "jurisdiction": "us-co", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "Colorado"}])
+    text = brief(directory, tmp_path / "s.md", "--sanctuary")
+    denver = next(line for line in text.splitlines() if line.startswith("**Denver Police** — "))
+    assert "sanctuary law" not in denver
+    assert "Last body in its designated jurisdiction (a designation, not a law) on the route: **Denver Police**" \
+        in denver
+    sfpd = next(line for line in text.splitlines() if line.startswith("**San Francisco Police Department** — "))
+    assert "Last body under its sanctuary law on the route: " in sfpd
+
+
 def test_a_sweep_brief_narrowed_to_a_place_or_a_kind_says_so(tiny, tmp_path):
     text = brief(tiny, tmp_path / "sf.md", "--sanctuary", "--in", "San Francisco")
     assert "> **1 of 1 node under a sanctuary law or designation in San Francisco can reach" in text

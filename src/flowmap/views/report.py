@@ -200,6 +200,8 @@ class SweepEntry:
     route: RouteBlock
     exit: str
     last: str
+    # Where ``exit`` is the last body: a designation alone is not a law.
+    inside: str = "under its sanctuary law"
 
 
 @dataclass
@@ -488,7 +490,9 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
             routes = "" if r.routes is None else f"{r.routes}+" if r.more_routes else str(r.routes)
             groups.setdefault(title, []).append(SweepEntry(
                 clean(model.name(r.node)), r.node, clean(r.law), routes,
-                _route_block(model, notes, number, r.shortest), clean(model.name(r.exit)), clean(model.name(r.last))))
+                _route_block(model, notes, number, r.shortest), clean(model.name(r.exit)), clean(model.name(r.last)),
+                "under its sanctuary law" if model.sanctuary(r.node).covered else
+                "in its designated jurisdiction (a designation, not a law)"))
     missing: dict[str, list[str]] = {}
     for n in result.cannot:
         missing.setdefault(_group_of(model, n), []).append(clean(model.name(n)))
@@ -694,7 +698,7 @@ def to_html(brief: Brief) -> str:
                 body.append('<div class="entry">')
                 count = f" Open routes: {_e(entry.routes)}." if entry.routes else ""
                 body.append(f"<p><b>{_e(entry.name)}</b> — {_e(entry.law)}.{count} "
-                            f"Last body under its sanctuary law on the route: <b>{_e(entry.exit)}</b>; "
+                            f"Last body {_e(entry.inside)} on the route: <b>{_e(entry.exit)}</b>; "
                             f"hands the data to the target: <b>{_e(entry.last)}</b>. Shortest route "
                             f"({len(entry.route.hops)} hop{'s' if len(entry.route.hops) != 1 else ''}):</p>")
                 body += _html_hops(entry.route.hops, ref)
@@ -818,7 +822,7 @@ def to_markdown(brief: Brief, image_name: str | None = None) -> str:
                 hops = len(entry.route.hops)
                 count = f" Open routes: {md_escape(entry.routes)}." if entry.routes else ""
                 out += ["", f"**{md_escape(entry.name)}** — {md_escape(entry.law)}.{count} "
-                            f"Last body under its sanctuary law on the route: **{md_escape(entry.exit)}**; "
+                            f"Last body {md_escape(entry.inside)} on the route: **{md_escape(entry.exit)}**; "
                             f"hands the data to the target: **{md_escape(entry.last)}**. "
                             f"Shortest route ({hops} hop{'s' if hops != 1 else ''}):", ""]
                 out += _md_hops(entry.route.hops)

@@ -160,8 +160,15 @@ def sweep_text(result: SweepResult) -> str:
     if result.reaches:
         lines += ["", f"Can reach it ({len(result.reaches)}), shortest routes first:"]
     for r in result.reaches:
+        # The laws, then any designation on a line of its own, as `show` lists them: "law:" before
+        # "designated by DOJ" would call the designation a law.
+        status = model.sanctuary(r.node)
         lines += ["", f"{name(model, r.node)}  [{r.node}]",
-                  *textwrap.wrap(f"law: {clean(r.law)}", WIDTH, initial_indent="  ", subsequent_indent="    ")]
+                  *(textwrap.wrap(f"law: {clean(status.law_text)}", WIDTH, initial_indent="  ",
+                                  subsequent_indent="    ") if status.laws else []),
+                  *(textwrap.wrap(f"designation: {clean(status.designation_text)} (a designation, not a law)",
+                                  WIDTH, initial_indent="  ", subsequent_indent="    ")
+                    if status.designations else [])]
         if r.routes is not None:
             lines.append(f"  routes: {r.routes}+" if r.more_routes else f"  routes: {r.routes}")
         lines += [f"  shortest ({_plural(len(r.shortest), 'hop')}): {path_line(model, r.shortest)}",
