@@ -396,7 +396,7 @@ def test_count_says_how_many_routes_exist_beyond_those_listed(tmp_path):
     assert run("--data", str(data), "reach", "SFPD", "--count").output.startswith(
         "San Francisco Police Department → Immigration and Customs Enforcement: 3 open routes and 1 blocked")
     assert counted.count("### Route ") == 1 and counted.count("### Blocked route ") == 1  # still lists --limit
-    assert "Only the first 1 routes of each kind are listed" in counted
+    assert "Only the first route of each kind is listed (shortest first); more exist." in counted
     # When every route is listed the count says no more; the filters bound the count as they bound the list.
     whole = brief(data, tmp_path / "whole.md", "SFPD", "--count", "--max-hops", "1")
     assert "1 open route and 0 blocked by policy within 1 hop, every one counted." in whole
@@ -439,3 +439,14 @@ def test_a_sweep_diagram_too_large_to_draw_is_left_out_and_the_brief_says_why(ti
     assert "*No diagram: the shortest routes of the 2 nodes listed take 2 flows, too many to draw on a page " \
            "(the limit is 1). Narrow the sweep with --in PLACE or --kind KIND, or draw one node's routes with " in text
     assert "## Reaching nodes, by jurisdiction" in text and not (tmp_path / "s.png").exists()
+
+
+def test_a_limit_of_one_reads_in_the_singular_in_the_brief_and_its_diagram(tmp_path):
+    data = _more_routes(tmp_path)
+    fm = flowmap.load(data, cache=False)
+
+    def heading(limit: int) -> str:  # the diagram's heading as a reader sees it, wrapped lines joined
+        return " ".join(" ".join(re.findall(r">([^<>]+)<", fm.render("SFPD", limit=limit).dot)).split())
+
+    assert "Showing the first route of each kind; more exist (raise --limit)." in heading(1)
+    assert "Showing the first 2 routes of each kind" in heading(2)

@@ -555,7 +555,8 @@ def _routes_from(model: Model, query: Plan, result: ReachResult, context: bool,
     title = [f"{_clean(model.name(source))} → {_clean(model.name(query.target))}", found,
              _conditions_line(model, query)]
     if result.more_routes or result.more_blocked:
-        title.append(f"Showing the first {limit} routes of each kind; more exist (raise --limit).")
+        title.append((f"Showing the first {limit} routes of each kind" if limit != 1 else
+                      "Showing the first route of each kind") + "; more exist (raise --limit).")
     title += _joins_line(model, (*result.routes, *result.blocked))
 
     cut: set[str] = set()

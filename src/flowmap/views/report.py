@@ -368,8 +368,9 @@ def reach_brief(model: Model, result: ReachResult, firewall: cuts.Firewall | Non
         counted = (f"{counts.open:,} open route{'s' if counts.open != 1 else ''} and {counts.blocked:,} blocked by "
                    f"policy{conditions(model, query)}, every one counted"
                    + (f"; the brief lists the first {listed}." if result.more_routes or result.more_blocked else "."))
-    limit_note = (f"Only the first {query.limit} routes of each kind are listed (shortest first); more exist. "
-                  "Make the brief again with a higher --limit to list them."
+    limit_note = ((f"Only the first {query.limit} routes of each kind are listed" if query.limit != 1 else
+                   "Only the first route of each kind is listed")
+                  + " (shortest first); more exist. Make the brief again with a higher --limit to list them."
                   if result.more_routes or result.more_blocked else "")
     if firewall is None:
         through = ", ".join(clean(model.name(n)) for n in query.via)
