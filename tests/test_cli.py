@@ -477,7 +477,8 @@ def test_sanctuary_names_those_that_cannot_and_narrows(run):
 
 
 @pytest.mark.parametrize("args", [("reach", "SFPD"), ("nodes", "--format", "json"), ("show", "NCRIC"),
-                                  ("sanctuary",)])
+                                  ("sanctuary",), ("sanctuary", "--in", "CA"), ("nodes", "--in", "California"),
+                                  ("about", "CA")])
 def test_everyday_commands_import_neither_pandas_nor_networkx(tiny, args):
     # An analyst runs these again and again: pandas alone is half a second and 70 MB.
     import subprocess

@@ -373,6 +373,8 @@ def test_a_brief_of_routes_through_a_node_says_why_it_has_no_firewall(tiny, tmp_
     assert "Cutting" not in words
     plain = " ".join(" ".join(Page(brief(tiny, tmp_path / "all.html", "SFPD")).text).split())
     assert "Cutting" in plain and "Not worked out" not in plain
+    # The diagram's caption names the firewall's mark only where the diagram can hold it.
+    assert "Purple ✂" not in words and "Purple ✂: the channels the firewall cuts" in plain
 
 
 def _more_routes(tmp_path: Path) -> Path:

@@ -371,13 +371,13 @@ class Model:
             return found
         key = " ".join(name.split()).casefold()
         close = difflib.get_close_matches(key, list(self._jurisdiction_keys), n=5, cutoff=0.6)
-        suggestions = list(dict.fromkeys(f"{self.jurisdictions.at[j, 'name']} ({j})"
+        suggestions = list(dict.fromkeys(f"{self._jurisdiction_rows[j]['name']} ({j})"
                                          for k in close for j in self._jurisdiction_keys[k]))
         raise NameNotFound("jurisdiction", name, suggestions, hint="jurisdictions are in jurisdictions.csv")
 
     def jurisdiction_ref(self, jurisdiction: str) -> dict:
         """``{"id", "name"}`` of a jurisdiction, as JSON names it."""
-        return {"id": jurisdiction, "name": self.jurisdictions.at[jurisdiction, "name"]}
+        return {"id": jurisdiction, "name": self._jurisdiction_rows[jurisdiction]["name"]}
 
     def nodes_in(self, jurisdiction: str) -> list[str]:
         """Node ids covered by ``jurisdiction`` (in it or in a place inside it), in file order."""
@@ -393,7 +393,7 @@ class Model:
     def _state_of_place(self, place: str) -> str:
         """The state-level jurisdiction containing ``place`` (or ``place`` itself)."""
         for j in self._chain(place, ""):
-            if self.jurisdictions.at[j, "level"] == "state":
+            if self._jurisdiction_rows[j]["level"] == "state":
                 return j
         return place
 
@@ -403,7 +403,7 @@ class Model:
             # An imported agency may carry only its state: name those whose names mention the place.
             words_of_place = self._jurisdiction_words.get(place, frozenset())
             state = set(self.nodes_in(self._state_of_place(place)))
-            named = [n for n in self._suggester.suggest(self.jurisdictions.at[place, "name"], limit=shown,
+            named = [n for n in self._suggester.suggest(self._jurisdiction_rows[place]["name"], limit=shown,
                                                         within=state or None)
                      if words_of_place <= set(words(" ".join(self._labels_of(n))))]
             if named:

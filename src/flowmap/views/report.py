@@ -500,7 +500,7 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
     not_reaching = sorted(missing.items(), key=lambda kv: kv[0].casefold())
     # A sweep narrowed to a place or to kinds of node says so wherever it counts what it examined.
     examined = (("node" if result.covered == 1 else "nodes") + " under a sanctuary law or designation"
-                + (f" in {clean(model.jurisdictions.at[result.within, 'name'])}" if result.within else "")
+                + (f" in {clean(model.jurisdiction_row(result.within)['name'])}" if result.within else "")
                 + (f", of kind {join_or([k.replace('_', ' ') for k in result.kinds])}" if result.kinds else ""))
     counts = f"{len(result.reaches)} of {result.covered} {examined} can reach {tgt}{conditions(model, query)}."
     verdict_text = (f"{counts[:-1]}: each has at least one open route in this data; "
@@ -680,7 +680,7 @@ def to_html(brief: Brief) -> str:
         body.append(f"<p class=\"meta\">{_e(brief.limit_note)}</p>")
     if brief.diagram_svg:
         body.append(f'<figure aria-label="{_e(brief.diagram_alt)}">{brief.diagram_svg}'
-                    f"<figcaption>{_e(brief.diagram_note or _DIAGRAM_KEY)}</figcaption></figure>")
+                    f"<figcaption>{_e(brief.diagram_note or _diagram_key(brief))}</figcaption></figure>")
     elif brief.diagram_note:
         body.append(f'<p class="meta">{_e(brief.diagram_note)}</p>')
     if brief.routes:
@@ -743,9 +743,12 @@ def to_html(brief: Brief) -> str:
     return head + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
 
 
-_DIAGRAM_KEY = ("Arrows point the way data moves. Solid lines: documented; dashed: reported; dotted: capability. "
-                "Red: closed to the source's data by a policy. Purple ✂: the channels the firewall cuts. "
-                "Double green borders: under a sanctuary law.")
+def _diagram_key(brief: Brief) -> str:
+    """The caption under the diagram: how to read it, naming only the marks it can hold (a brief
+    without a firewall, the sweep's or one of routes through --via, draws no cut)."""
+    cuts = "Purple ✂: the channels the firewall cuts. " if brief.firewall_cuts else ""
+    return ("Arrows point the way data moves. Solid lines: documented; dashed: reported; dotted: capability. "
+            f"Red: closed to the source's data by a policy. {cuts}Double green borders: under a sanctuary law.")
 
 
 def _html_provenance(brief: Brief) -> list[str]:
@@ -804,7 +807,7 @@ def to_markdown(brief: Brief, image_name: str | None = None) -> str:
         out += ["", f"*{md_escape(brief.limit_note)}*"]
     if image_name and brief.diagram_png:
         out += ["", f"![{md_escape(brief.diagram_alt)}]({urllib.parse.quote(image_name)})", "",
-                f"*{md_escape(brief.diagram_note or _DIAGRAM_KEY)}*"]
+                f"*{md_escape(brief.diagram_note or _diagram_key(brief))}*"]
     elif brief.diagram_note:
         out += ["", f"*{md_escape(brief.diagram_note)}*"]
     if brief.routes:

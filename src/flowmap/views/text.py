@@ -144,7 +144,7 @@ def sweep_text(result: SweepResult) -> str:
     plural = result.covered != 1
     nodes = (join_or([_kind_plural(k) if plural else k.replace("_", " ") for k in result.kinds]) if result.kinds
              else "nodes" if plural else "node")
-    place = f" in {clean(model.jurisdictions.at[result.within, 'name'])}" if result.within else ""
+    place = f" in {clean(model.jurisdiction_row(result.within)['name'])}" if result.within else ""
     examined = [r.node for r in result.reaches] + result.cannot
     # A designation (the DOJ list) is not a law: say so when it brought a node into the sweep.
     under = ("under a sanctuary law or designation" if any(not model.sanctuary(n).covered for n in examined)
