@@ -177,3 +177,23 @@ def test_the_schema_types_every_column(groups, command, where, column, value):
     record = answer(groups, *command)
     (record[where][0] if where else record)[column] = value
     assert list(VALIDATOR.iter_errors(record))
+
+
+def test_the_sweep_holds_laws_and_designations_apart(tmp_path):
+    from flowmap import schema
+
+    from conftest import JURISDICTIONS, write_table
+
+    # Denver (Colorado: no law in the data, DOJ-designated) can reach ICE through the vendor.
+    data = write_dataset(tmp_path / "d", jurisdictions=JURISDICTIONS)
+    write_table(data, schema.DESIGNATIONS, [
+        {"id": "doj-co", "jurisdiction": "us-co", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "Colorado"}])
+    record = answer(data, "sanctuary")
+    everyone = {r["id"]: r for r in record["reaches"] + record["cannot"]}
+    denver = everyone["denver"]
+    assert denver["laws"] == []
+    assert denver["designations"] == [{"jurisdiction": {"id": "us-co", "name": "Colorado"}, "designated_by": "DOJ",
+                                       "date": "2025-08-05", "citation": "report", "locator": "States"}]
+    assert [law["jurisdiction"]["id"] for law in everyone["sfpd"]["laws"]] == ["us-ca-sf", "us-ca"]
+    assert everyone["sfpd"]["designations"] == []

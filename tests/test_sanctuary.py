@@ -93,8 +93,11 @@ def test_sweep_names_the_nodes_that_cannot_reach(tiny):
     # Without NCRIC's channel to ICE, NCRIC has no route and SFPD's only other route is blocked by policy.
     result = sweep(Model.load(tiny), Query(without=("e2",), group_joins=False))
     assert result.reaches == [] and result.cannot == ["sfpd", "ncric"]
-    assert result.to_dict()["cannot"][1] == {"id": "ncric", "name": "Northern California Regional Intelligence "
-                                             "Center", "law": "SB54 (California)"}
+    assert result.to_dict()["cannot"][1] == {
+        "id": "ncric", "name": "Northern California Regional Intelligence Center", "law": "SB54 (California)",
+        "laws": [{"jurisdiction": {"id": "us-ca", "name": "California"}, "law": "SB54", "citation": "report",
+                  "locator": "p. 1"}],
+        "designations": []}
 
 
 @pytest.mark.parametrize("within, kinds, expected", [

@@ -52,12 +52,26 @@ class SanctuaryReach:
             "id": self.node,
             "name": model.name(self.node),
             "law": self.law,
+            **protection_dict(model, self.node),
             "shortest": route_dict(model, self.shortest),
             "gateways": {"exit": model.ref(self.exit), "last": model.ref(self.last)},
         }
         if self.routes is not None:
             record["count"] = {"open": self.routes, "more": self.more_routes}
         return record
+
+
+def protection_dict(model: Model, node: str) -> dict:
+    """``{"laws": […], "designations": […]}``: what brought a node into the sweep, the laws and the
+    designations apart (``law``, one line of both, is kept for readers of schema 1.0)."""
+    status = model.sanctuary(node)
+    return {
+        "laws": [{"jurisdiction": model.jurisdiction_ref(law["id"]), "law": law["law"], "citation": law["citation"],
+                  "locator": law["locator"]} for law in status.laws],
+        "designations": [{"jurisdiction": model.jurisdiction_ref(d["jurisdiction"]), "designated_by":
+                          d["designated_by"], "date": d["date"], "citation": d["citation"], "locator": d["locator"]}
+                         for d in status.designations],
+    }
 
 
 @dataclass
@@ -88,7 +102,8 @@ class SweepResult(Answer):
             "reaching": len(self.reaches),
             "counted": self.counted,
             "reaches": self.to_list(),
-            "cannot": [{**self.model.ref(n), "law": self.model.sanctuary(n).text} for n in self.cannot],
+            "cannot": [{**self.model.ref(n), "law": self.model.sanctuary(n).text, **protection_dict(self.model, n)}
+                       for n in self.cannot],
         }
 
     def to_list(self) -> list[dict]:
