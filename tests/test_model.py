@@ -163,3 +163,21 @@ def test_an_agency_given_only_its_state_is_found_by_the_place_it_names(tmp_path)
     assert message(model, "Oakland PD") == (
         "no entity called 'Oakland PD'; did you mean: Oakland Police Department (CA0010900)? (`flowmap nodes` "
         "lists them all)")
+
+
+def test_no_sanctuary_law_binds_a_company_a_federal_unit_or_an_account(tmp_path):
+    others = [{"id": kind, "name": f"A {kind}", "kind": kind, "state": "CA"}
+              for kind in ("vendor", "data_broker", "federal_agency", "account")]
+    nodes = [n for n in NODES if n["id"] != "vendor"] + [{**others[0], "id": "ca-vendor"}, *others[1:],
+                                                        {"id": "ca-dmv", "name": "A DMV", "kind": "agency",
+                                                         "state": "CA"}]
+    data = write_dataset(tmp_path / "d", nodes=nodes, edges=[], jurisdictions=JURISDICTIONS)
+    write_table(data, schema.DESIGNATIONS, [
+        {"id": "doj-ca", "jurisdiction": "us-ca", "designated_by": "DOJ", "date": "2025-08-05",
+         "citation": "report", "locator": "States", "quote": "California"}])
+    model = Model.load(data)
+    for node in ("ca-vendor", "data_broker", "federal_agency", "account"):
+        status = model.sanctuary(node)
+        assert (status.status, status.laws, status.designations) == ("no", (), ()), node
+    dmv = model.sanctuary("ca-dmv")
+    assert dmv.covered and dmv.designated and [law["id"] for law in dmv.laws] == ["us-ca"]

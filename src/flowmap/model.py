@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+#: Kinds of node that no sanctuary law binds and no designation marks, wherever they are.
+UNBOUND_KINDS: tuple[str, ...] = ("federal_agency", "vendor", "data_broker", "account")
+
+
 @dataclass(frozen=True)
 class Sanctuary:
     """Whether sanctuary law covers a node, which laws, and which designations.
@@ -181,6 +185,11 @@ class Model:
                 found = by_place[place] = (chain, by_chain[chain])
             chains.append(found[0])
             statuses.append(found[1])
+        # A sanctuary law binds a government's own bodies: a company, a federal unit or an account
+        # is never covered by the law (nor marked by the designation) of the place it is in.
+        unbound = Sanctuary("no", ())
+        statuses = [unbound if kind in UNBOUND_KINDS and status.protected else status
+                    for kind, status in zip(nodes["kind"], statuses)]
         self._chains = dict(zip(self.node_ids, chains))
         self._sanctuary = dict(zip(self.node_ids, statuses))
         self._node_rows: dict[str, dict] = {}  # filled by node_row, as rows are asked for
