@@ -468,9 +468,11 @@ class Model:
         chain = self._chain(jurisdiction, self._jurisdiction_rows[jurisdiction]["state"])
         return tuple(j for j in chain if j != jurisdiction)
 
-    def edge_subjects(self, edge_id: str) -> tuple[str, ...]:
-        """The jurisdictions whose residents an edge's data is about, where its source says so."""
-        return split_list(self.edge_row(edge_id)["subjects"])
+    @cached_property
+    def edge_subjects(self) -> dict[int, tuple[str, ...]]:
+        """By edge position, the jurisdictions whose residents an edge's data is about, for the
+        edges whose source says so (most say nothing: an empty cell is "not said")."""
+        return {e: split_list(cell) for e, cell in enumerate(self.frames["edges"]["subjects"]) if cell}
 
     def _chain(self, jurisdiction: str, state: str, county: str = "") -> tuple[str, ...]:
         chain: list[str] = []

@@ -125,12 +125,12 @@ def flows_about(model: Model, place: str, query: Query | None = None) -> Subject
     plan = Plan(model, (query or Query()).replace(source=None, limit=1))
     allowed = edge_mask(model, plan.query)
     flows = []
-    said = model.frames["edges"]["subjects"]  # most rows are empty: only those a source fills are read
     for e in np.flatnonzero(allowed).tolist():
-        if not said[e]:
+        subjects = model.edge_subjects.get(e)
+        if not subjects:
             continue
         edge_id = model.edge_ids[e]
-        related = [(j, relation(model, place, j)) for j in model.edge_subjects(edge_id)]
+        related = [(j, relation(model, place, j)) for j in subjects]
         related = [(j, r) for j, r in related if r is not None]
         if not related:
             continue
