@@ -279,8 +279,7 @@ def nodes(state: State, kind: str | None, within: str | None, fmt: str) -> None:
         record["question"]["filters"] = {"kind": kind, "in": within}
         click.echo(tabular.to_json({**record, "nodes": rows}), nl=False)
     elif fmt == "csv":
-        click.echo(tabular.to_csv(rows, [*model.frames["nodes"].columns, "sanctuary", "sanctuary_law", "designation"]),
-                   nl=False)
+        click.echo(tabular.to_csv(rows, model.node_columns), nl=False)
     else:
         click.echo(text.table(rows, ["id", "name", "kind", "state", "sanctuary"]), nl=False)
 

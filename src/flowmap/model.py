@@ -87,6 +87,14 @@ class Sanctuary:
         return "; ".join(t for t in (self.law_text, self.designation_text) if t)
 
 
+#: The columns a node's row gains from its sanctuary status (see :func:`_status_columns`).
+STATUS_COLUMNS: tuple[str, ...] = ("sanctuary", "sanctuary_law", "designation")
+
+
+def _status_columns(status: Sanctuary) -> dict[str, str]:
+    return {"sanctuary": status.status, "sanctuary_law": status.law_text, "designation": status.designation_text}
+
+
 @dataclass(frozen=True)
 class EdgeArrays:
     """The edges as parallel arrays indexed by edge position, nodes by integer."""
@@ -229,10 +237,13 @@ class Model:
     @cached_property
     def nodes(self) -> pd.DataFrame:
         """One row per node, indexed by id, with ``sanctuary``, ``sanctuary_law`` and ``designation``."""
-        statuses = [self._sanctuary[n] for n in self.node_ids]
-        return self._indexed("nodes").assign(sanctuary=[s.status for s in statuses],
-                                             sanctuary_law=[s.law_text for s in statuses],
-                                             designation=[s.designation_text for s in statuses])
+        derived = [_status_columns(self._sanctuary[n]) for n in self.node_ids]
+        return self._indexed("nodes").assign(**{c: [d[c] for d in derived] for c in STATUS_COLUMNS})
+
+    @property
+    def node_columns(self) -> list[str]:
+        """The columns of a node's row (:meth:`node_row`, :attr:`nodes`): nodes.csv's, then the status."""
+        return [*self.frames["nodes"].columns, *STATUS_COLUMNS]
 
     @cached_property
     def edges(self) -> pd.DataFrame:
@@ -565,8 +576,7 @@ class Model:
         if row is None:
             status = self._sanctuary[node_id]
             row = self._node_rows[node_id] = {**self.frames["nodes"].row(self.node_index[node_id]),
-                                              "sanctuary": status.status, "sanctuary_law": status.law_text,
-                                              "designation": status.designation_text}
+                                              **_status_columns(status)}
         return row
 
     def source_row(self, source_id: str) -> dict[str, str]:
