@@ -370,10 +370,9 @@ class _Selection:
         """Each edge's hop and :func:`_edge_look`, looked up once per diagram: every
         pass over the edges (boxes, layout, groups, key, lines) reads them."""
         if "drawn" not in self.memo:
-            hops = model.derived.values("hop")
             drawn = {}
             for edge_id in self.edges:
-                hop = hops.get(edge_id) or hop_for(model, edge_id)
+                hop = hop_for(model, edge_id)
                 drawn[edge_id] = (hop, _edge_look(self, edge_id, hop.evidence.level))
             self.memo["drawn"] = drawn
         return self.memo["drawn"]  # type: ignore[return-value]
@@ -1289,12 +1288,11 @@ def _edge_tooltip(model: Model, selection: _Selection, hop: Hop) -> str:
     ev = hop.evidence
     edge_id = hop.edge
     memo = selection.memo
-    names = selection.names
-    sender = names.get(hop.sender) or selection.name(model, hop.sender)
-    receiver = names.get(hop.receiver) or selection.name(model, hop.receiver)
-    data = memo.get(hop.data)  # a tuple of categories: no other memo key is one
+    sender, receiver = selection.name(model, hop.sender), selection.name(model, hop.receiver)
+    key = ("data", hop.data)
+    data = memo.get(key)
     if data is None:
-        data = memo[hop.data] = ", ".join(data_label(d) for d in hop.data)
+        data = memo[key] = ", ".join(data_label(d) for d in hop.data)
     text = (f"{sender} → {receiver} [{edge_id}]\ndata: {data}\n"
             f"how: {hop.mechanism.replace('_', ' ')} · evidence: {ev.level}")
     if ev.hedge:
