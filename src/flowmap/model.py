@@ -76,15 +76,21 @@ class Sanctuary:
     @property
     def designation_text(self) -> str:
         """``designated by DOJ (2025-08-05): San Francisco, California``: one clause per designating body and date."""
-        places: dict[tuple[str, str], list[str]] = {}
-        for d in self.designations:
-            places.setdefault((d["designated_by"], d["date"]), []).append(d["name"])
-        return "; ".join(f"designated by {by} ({date}): {', '.join(names)}" for (by, date), names in places.items())
+        return "; ".join(f"designated by {by} ({date}): {', '.join(names)}"
+                         for (by, date), names in designation_clauses(self.designations).items())
 
     @property
     def text(self) -> str:
         """The laws, then the designations, as one line."""
         return "; ".join(t for t in (self.law_text, self.designation_text) if t)
+
+
+def designation_clauses(designations) -> dict[tuple[str, str], list[str]]:
+    """The places designated, by designating body and date: one clause each wherever designations are said."""
+    clauses: dict[tuple[str, str], list[str]] = {}
+    for d in designations:
+        clauses.setdefault((d["designated_by"], d["date"]), []).append(d["name"])
+    return clauses
 
 
 #: The columns a node's row gains from its sanctuary status (see :func:`_status_columns`).

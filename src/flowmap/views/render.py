@@ -35,10 +35,10 @@ from .. import schema
 from ..cuts import Firewall
 from ..errors import QueryError, RenderError
 from ..load import split_list
-from ..model import Model
+from ..model import Model, designation_clauses
 from ..query import Query
 from ..routes import Hop, Plan, ReachResult, Route, edge_mask, hop_for
-from .words import data_label
+from .words import NOT_A_LAW, data_label
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 LAYOUTS: tuple[str, ...] = ("auto", "wide", "tall")
@@ -986,19 +986,14 @@ def covered_by(laws: list[dict]) -> str:
     return f"Covered by {phrases[0]}" if phrases else "Covered by a sanctuary law"
 
 
-NOT_A_LAW = "(a designation, not a law)"
-
-
 def designated_by(designations: list[dict], places: bool = True) -> str:
     """``Designated by DOJ (2025-08-05): Colorado``: a designation is a government's
     label for a place, not a law, so it is never worded as coverage (labels add
     :data:`NOT_A_LAW` on a line of its own).  Without ``places`` (a state's box
     names its own designation) the places are left out."""
-    clauses: dict[tuple[str, str], list[str]] = {}
-    for d in designations:
-        clauses.setdefault((_clean(d["designated_by"]), d["date"]), []).append(_place_name(d["name"]))
-    text = "; ".join(f"designated by {by} ({date})" + (f": {', '.join(names)}" if places else "")
-                     for (by, date), names in clauses.items())
+    text = "; ".join(f"designated by {_clean(by)} ({date})"
+                     + (f": {', '.join(_place_name(n) for n in names)}" if places else "")
+                     for (by, date), names in designation_clauses(designations).items())
     return text[:1].upper() + text[1:]
 
 
@@ -1127,7 +1122,7 @@ def _law_heading(law: dict) -> str:
 
 def _designation_heading(designation: dict) -> str:
     return (f"designated by {_clean(designation['designated_by'])} ({designation['date']}): "
-            f"{_clean(designation['name'])} (a designation, not a law)")
+            f"{_clean(designation['name'])} {NOT_A_LAW}")
 
 
 def _node_tooltip(model: Model, selection: _Selection, node_id: str) -> list[str]:

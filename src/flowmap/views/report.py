@@ -52,7 +52,7 @@ from ..routes import Counts, ReachResult, Route
 from ..sanctuary import SweepResult
 from .markdown import md_escape, md_link, safe_url
 from .verdict import conditions, filter_phrases, verdict
-from .words import clean, data_label, join_or
+from .words import NOT_A_LAW, clean, data_label, join_or
 
 if TYPE_CHECKING:
     from .render import Diagram
@@ -493,7 +493,7 @@ def sanctuary_brief(model: Model, result: SweepResult, fmt: str = "html", date: 
                 clean(model.name(r.node)), r.node, clean(r.law), routes,
                 _route_block(model, notes, number, r.shortest), clean(model.name(r.exit)), clean(model.name(r.last)),
                 "under its sanctuary law" if model.sanctuary(r.node).covered else
-                "in its designated jurisdiction (a designation, not a law)"))
+                f"in its designated jurisdiction {NOT_A_LAW}"))
     missing: dict[str, list[str]] = {}
     for n in result.cannot:
         missing.setdefault(_group_of(model, n), []).append(clean(model.name(n)))

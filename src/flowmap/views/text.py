@@ -12,7 +12,7 @@ from ..routes import Counts, Hop, ReachResult, Route
 from ..sanctuary import SweepResult
 from ..subjects import NOT_SHOWN, RELATIONS, SubjectsResult
 from .verdict import conditions, verdict
-from .words import clean, join_or
+from .words import NOT_A_LAW, clean, join_or
 
 WIDTH = 100
 
@@ -125,7 +125,7 @@ def show_text(found: Entity) -> str:
     status = sanctuary.status + (f" — {clean(sanctuary.law_text)}" if sanctuary.laws else "")
     lines.append(f"  sanctuary: {status}")
     if sanctuary.designations:
-        lines.append(f"  designation: {clean(sanctuary.designation_text)} (a designation, not a law)")
+        lines.append(f"  designation: {clean(sanctuary.designation_text)} {NOT_A_LAW}")
     if row["notes"]:
         lines += textwrap.wrap(f"notes: {clean(row['notes'])}", WIDTH, initial_indent="  ",
                                subsequent_indent="    ")
@@ -166,7 +166,7 @@ def sweep_text(result: SweepResult) -> str:
         lines += ["", f"{name(model, r.node)}  [{r.node}]",
                   *(textwrap.wrap(f"law: {clean(status.law_text)}", WIDTH, initial_indent="  ",
                                   subsequent_indent="    ") if status.laws else []),
-                  *(textwrap.wrap(f"designation: {clean(status.designation_text)} (a designation, not a law)",
+                  *(textwrap.wrap(f"designation: {clean(status.designation_text)} {NOT_A_LAW}",
                                   WIDTH, initial_indent="  ", subsequent_indent="    ")
                     if status.designations else [])]
         if r.routes is not None:

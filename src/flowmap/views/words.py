@@ -12,6 +12,9 @@ import re
 
 from .. import schema
 
+#: Said after a designation wherever one is shown: a government's label for a place is not a law.
+NOT_A_LAW = "(a designation, not a law)"
+
 DATA_LABELS: dict[str, str] = {
     "licence_plate_reads": "licence-plate reads",
     "dmv_photos": "DMV photos",
