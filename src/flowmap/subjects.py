@@ -71,11 +71,12 @@ class SubjectsResult:
         """``{"schema_version", "question", "place", "flows": [{"hop", "subjects", "relation", "direct",
         "reaches", "onward"}], "not_shown"}``."""
         model = self.model
+        place = model.jurisdiction_ref(self.place)
         record = envelope(model, "about", self.query)
-        record["question"]["place"] = model.jurisdiction_ref(self.place)
+        record["question"]["place"] = place
         return {
             **record,
-            "place": model.jurisdiction_ref(self.place),
+            "place": place,
             "flows": [{"hop": hop_dict(model, flow.hop),
                        "subjects": [model.jurisdiction_ref(j) for j in flow.subjects],
                        "relation": flow.relation, "direct": flow.direct, "reaches": flow.reaches,
@@ -125,6 +126,7 @@ def flows_about(model: Model, place: str, query: Query | None = None) -> Subject
     plan = Plan(model, (query or Query()).replace(source=None, limit=1))
     allowed = edge_mask(model, plan.query)
     flows = []
+    onward_from: dict[str, Route | None] = {}  # several flows may reach one receiver: search from it once
     for e in np.flatnonzero(allowed).tolist():
         subjects = model.edge_subjects.get(e)
         if not subjects:
@@ -139,8 +141,10 @@ def flows_about(model: Model, place: str, query: Query | None = None) -> Subject
         direct = hop.receiver in plan.target_members
         onward = None
         if not direct and hop.receiver not in plan.avoid:
-            found = reach(model, plan.query.replace(source=hop.receiver))
-            onward = found.routes[0] if found.routes else None
+            if hop.receiver not in onward_from:
+                found = reach(model, plan.query.replace(source=hop.receiver))
+                onward_from[hop.receiver] = found.routes[0] if found.routes else None
+            onward = onward_from[hop.receiver]
         flows.append(SubjectFlow(hop, tuple(j for j, _ in related), strongest, direct, onward))
     flows.sort(key=lambda flow: RELATIONS.index(flow.relation))  # stable: file order within a relation
     return SubjectsResult(model, place, plan.query.replace(limit=None), tuple(flows))
